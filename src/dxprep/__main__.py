@@ -1,0 +1,3 @@
+from dxprep.cli import main
+
+main()

@@ -1,0 +1,101 @@
+"""Settings: explicit arguments > environment (``DXPREP_*``) > the workspace's dxprep.toml > defaults.
+
+Every path dxprep writes derives from the workspace (``<workspace>/.dxprep/``) or from
+``DXPREP_HOME`` (default ``~/.dxprep``) for state that belongs to no workspace.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from dxprep.errors import ConfigError
+
+__all__ = ["Settings", "dxprep_home", "load_settings", "resolve_workspace"]
+
+CONFIG_FILE = "dxprep.toml"
+STATE_DIR = ".dxprep"
+
+
+class Settings(BaseModel):
+    """The settings in force for one workspace."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    engine: str = "offline"
+    model: str | None = None
+    embedding: str = "local"  # local | openai:<model> | hash (tests)
+    chroma_url: str | None = None
+    chroma_tenant: str = "default_tenant"
+    chroma_database: str = "default_database"
+    chroma_token: str | None = None
+    collection: str = "dxprep"
+    meeting_minutes: int = Field(default=30, ge=5, le=480)
+    remote: bool = True
+    max_file_mb: float = Field(default=50.0, gt=0)
+    openai_base_url: str | None = None
+    it_leader: str | None = None
+
+
+_ENV_KEYS = {name: f"DXPREP_{name.upper()}" for name in Settings.model_fields}
+
+
+def dxprep_home() -> Path:
+    """Root for state that belongs to no workspace (``DXPREP_HOME``, default ``~/.dxprep``)."""
+    return Path(os.environ.get("DXPREP_HOME") or Path.home() / ".dxprep").expanduser()
+
+
+def resolve_workspace(path: str | Path | None) -> Path:
+    """The workspace folder: ``path``, else ``$DXPREP_WORKSPACE``, else the current directory."""
+    chosen = path or os.environ.get("DXPREP_WORKSPACE") or "."
+    return Path(chosen).expanduser()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: invalid TOML ({exc})", hint="fix the line it names") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path.name}: not valid UTF-8", hint="save it as UTF-8") from exc
+    section = data.get("dxprep", data)
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path.name}: [dxprep] must be a table")
+    flat: dict[str, Any] = {}
+    for key, value in section.items():
+        if isinstance(value, dict) and key == "chroma":
+            for sub, subval in value.items():
+                flat[f"chroma_{sub}"] = subval
+        else:
+            flat[key] = value
+    return flat
+
+
+def load_settings(workspace: str | Path | None = None, **overrides: Any) -> Settings:
+    """Settings for ``workspace``; ``overrides`` (not None) win over everything else."""
+    root = resolve_workspace(workspace)
+    values: dict[str, Any] = {}
+    toml_path = root / CONFIG_FILE
+    if toml_path.is_file():
+        from_file = _read_toml(toml_path)
+        unknown = sorted(set(from_file) - set(Settings.model_fields))
+        if unknown:
+            raise ConfigError(
+                f"{CONFIG_FILE}: unknown setting(s) {', '.join(unknown)}",
+                hint=f"known settings: {', '.join(Settings.model_fields)}",
+            )
+        values.update(from_file)
+    for name, env in _ENV_KEYS.items():
+        if env in os.environ and os.environ[env] != "":
+            values[name] = os.environ[env]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"setting {field!r}: {err['msg']}", hint=f"check {CONFIG_FILE} and DXPREP_{field.upper()}") from exc
