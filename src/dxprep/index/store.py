@@ -1,0 +1,283 @@
+"""The Chroma adapter: the only module that imports chromadb.
+
+Embedded ``PersistentClient`` under ``<workspace>/.dxprep/chroma`` by default; a Chroma
+server (``HttpClient``) when a URL is configured. Chroma's default embedding function is
+never used (it would download a model): vectors always come from our embedder.
+Chroma objects never leave this module: callers get ids, scores and plain dicts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from dxprep.config import Settings
+from dxprep.errors import ConfigError, IndexError_, IndexMismatchError
+from dxprep.index.chunking import Chunk
+
+__all__ = ["ChromaStore", "Filters", "chunk_metadata"]
+
+SCHEMA = 1
+
+
+def _date_int(value: dt.date | None) -> int:
+    return value.year * 10_000 + value.month * 100 + value.day if value else 0
+
+
+def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
+    """Flat metadata as Chroma stores it (lists only when non-empty)."""
+    meta: dict[str, Any] = {
+        "source": chunk.source, "kind": chunk.kind, "doc_type": chunk.doc_type,
+        "date": _date_int(chunk.date), "confidential": chunk.confidential,
+        "restricted": bool(chunk.audience), "start": chunk.start, "end": chunk.end,
+        "ordinal": chunk.ordinal,
+    }
+    for key in ("executives", "business_units", "audience"):
+        values = getattr(chunk, key)
+        if values:
+            meta[key] = list(values)
+    return meta
+
+
+class Filters:
+    """Search filters, translated for Chroma (``where``) and applied in Python (lexical)."""
+
+    def __init__(self, executive: str | None = None, kind: str | None = None, doc_type: str | None = None,
+                 since: dt.date | None = None, audience: str | None = None, unit: str | None = None) -> None:
+        self.executive = executive
+        self.kind = kind
+        self.doc_type = doc_type
+        self.since = since
+        self.audience = audience
+        self.unit = unit
+
+    def where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.executive:
+            clauses.append({"executives": {"$contains": self.executive}})
+        if self.unit:
+            clauses.append({"business_units": {"$contains": self.unit}})
+        if self.kind:
+            clauses.append({"kind": self.kind})
+        if self.doc_type:
+            clauses.append({"doc_type": self.doc_type})
+        if self.since:
+            clauses.append({"date": {"$gte": _date_int(self.since)}})
+        if self.audience:
+            clauses.append({"$or": [{"restricted": False}, {"audience": {"$contains": self.audience}}]})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def allows(self, meta: dict[str, Any]) -> bool:
+        """The same rules as :meth:`where`, for one chunk's metadata."""
+        if self.executive and self.executive not in meta.get("executives", ()):
+            return False
+        if self.unit and self.unit not in meta.get("business_units", ()):
+            return False
+        if self.kind and meta.get("kind") != self.kind:
+            return False
+        if self.doc_type and meta.get("doc_type") != self.doc_type:
+            return False
+        if self.since and int(meta.get("date", 0)) < _date_int(self.since):
+            return False
+        if self.audience and meta.get("restricted") and self.audience not in meta.get("audience", ()):
+            return False
+        return True
+
+    def __bool__(self) -> bool:
+        return self.where() is not None
+
+
+def _quiet() -> None:
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    for name in ("chromadb", "chromadb.telemetry", "posthog"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+class ChromaStore:
+    """One Chroma collection holding one workspace's chunks."""
+
+    def __init__(self, root: Path, settings: Settings, embedder_name: str, dim: int) -> None:
+        self.root = root
+        self.settings = settings
+        self.embedder_name = embedder_name
+        self.dim = dim
+        self._client: Any = None
+        self._collection: Any = None
+
+    # ---------------------------------------------------------------- identity
+    @property
+    def server(self) -> bool:
+        return bool(self.settings.chroma_url)
+
+    @property
+    def collection_name(self) -> str:
+        if not self.server or self.settings.collection != "dxprep":
+            return self.settings.collection
+        # One server, many workspaces: one collection each, unless named explicitly.
+        slug = "".join(c if c.isalnum() else "-" for c in self.root.resolve().name.lower()).strip("-") or "ws"
+        digest = hashlib.sha1(str(self.root.resolve()).encode()).hexdigest()[:8]
+        return f"dxprep-{slug[:40]}-{digest}"
+
+    @property
+    def key(self) -> str:
+        """Identifies where the vectors live: a change forces a full re-sync."""
+        where = self.settings.chroma_url or str(self.root.resolve() / ".dxprep" / "chroma")
+        return f"{where}|{self.settings.chroma_tenant}|{self.settings.chroma_database}|{self.collection_name}"
+
+    # ---------------------------------------------------------------- connection
+    def client(self) -> Any:
+        if self._client is not None:
+            return self._client
+        _quiet()
+        try:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+        except ImportError as exc:  # pragma: no cover - a dependency
+            raise IndexError_("chromadb is not installed", hint="make install") from exc
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        try:
+            if self.server:
+                url = urlparse(str(self.settings.chroma_url))
+                if url.scheme not in ("http", "https") or not url.hostname:
+                    raise ConfigError(f"chroma_url {self.settings.chroma_url!r} is not an http(s) URL",
+                                      hint="e.g. --chroma-url http://127.0.0.1:8000")
+                headers = {}
+                if self.settings.chroma_token:
+                    chroma_settings = ChromaSettings(
+                        anonymized_telemetry=False,
+                        chroma_client_auth_provider="chromadb.auth.token_authn.TokenAuthClientProvider",
+                        chroma_client_auth_credentials=self.settings.chroma_token,
+                    )
+                self._client = chromadb.HttpClient(
+                    host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
+                    ssl=url.scheme == "https", headers=headers, settings=chroma_settings,
+                    tenant=self.settings.chroma_tenant, database=self.settings.chroma_database,
+                )
+            else:
+                path = self.root / ".dxprep" / "chroma"
+                path.mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(
+                    path=str(path), settings=chroma_settings,
+                    tenant=self.settings.chroma_tenant, database=self.settings.chroma_database,
+                )
+        except ConfigError:
+            raise
+        except Exception as exc:  # connection refused, auth, bad tenant...
+            where = self.settings.chroma_url or "the embedded store"
+            raise IndexError_(f"cannot open Chroma at {where}: {exc}",
+                              hint="is the server running? (chroma run --path DIR)" if self.server
+                              else "check that .dxprep/ is writable") from exc
+        return self._client
+
+    def exists(self) -> bool:
+        try:
+            names = [getattr(c, "name", c) for c in self.client().list_collections()]
+        except Exception as exc:
+            raise IndexError_(f"Chroma failed: {exc}") from exc
+        return self.collection_name in names
+
+    def collection(self, create: bool = True) -> Any:
+        if self._collection is not None:
+            return self._collection
+        client = self.client()
+        try:
+            if create:
+                col = client.get_or_create_collection(
+                    self.collection_name, embedding_function=None,
+                    configuration={"hnsw": {"space": "cosine"}},
+                    metadata={"dxprep_embedding": self.embedder_name, "dxprep_dim": self.dim,
+                              "dxprep_schema": SCHEMA},
+                )
+            else:
+                col = client.get_collection(self.collection_name, embedding_function=None)
+        except Exception as exc:
+            raise IndexError_(f"cannot open the Chroma collection {self.collection_name!r}: {exc}",
+                              hint="run dxprep ingest first") from exc
+        meta = col.metadata or {}
+        built_with = meta.get("dxprep_embedding")
+        if built_with and built_with != self.embedder_name:
+            raise IndexMismatchError(
+                f"the index was built with the embedding model {built_with!r}, but {self.embedder_name!r} "
+                "is configured",
+                hint="re-index with: dxprep ingest --rebuild (or set the embedding back)",
+            )
+        self._collection = col
+        return col
+
+    def drop(self) -> None:
+        try:
+            if self.exists():
+                self.client().delete_collection(self.collection_name)
+        except IndexError_:
+            raise
+        except Exception as exc:
+            raise IndexError_(f"cannot delete the Chroma collection: {exc}") from exc
+        self._collection = None
+
+    def max_batch(self) -> int:
+        try:
+            return max(1, int(self.client().get_max_batch_size()))
+        except Exception:  # older servers do not say: a safe size
+            return 1000
+
+    # ---------------------------------------------------------------- writes
+    def replace_source(self, source: str, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        """Delete every chunk of ``source``, then add ``chunks``: idempotent, so an
+        interrupted write is completed by the next ingest."""
+        col = self.collection()
+        try:
+            col.delete(where={"source": source})
+            batch = self.max_batch()
+            for i in range(0, len(chunks), batch):
+                part = chunks[i : i + batch]
+                col.upsert(
+                    ids=[c.id for c in part],
+                    embeddings=vectors[i : i + batch].astype(np.float32),
+                    documents=[c.text for c in part],
+                    metadatas=[chunk_metadata(c) for c in part],
+                )
+        except Exception as exc:
+            raise IndexError_(f"Chroma write failed for {source}: {exc}",
+                              hint="run dxprep ingest again: it completes what was interrupted") from exc
+
+    def delete_source(self, source: str) -> None:
+        try:
+            self.collection().delete(where={"source": source})
+        except IndexError_:
+            raise
+        except Exception as exc:
+            raise IndexError_(f"Chroma delete failed for {source}: {exc}") from exc
+
+    def count(self) -> int:
+        try:
+            return int(self.collection().count())
+        except IndexError_:
+            raise
+        except Exception as exc:
+            raise IndexError_(f"Chroma failed: {exc}") from exc
+
+    # ---------------------------------------------------------------- reads
+    def query(self, vector: np.ndarray, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the ``n`` nearest chunks that pass ``filters``."""
+        col = self.collection(create=False)
+        total = col.count()
+        if total == 0 or n <= 0:
+            return []
+        try:
+            res = col.query(query_embeddings=[vector.astype(np.float32).tolist()], n_results=min(n, total),
+                            where=filters.where() if filters else None, include=["distances"])
+        except Exception as exc:
+            raise IndexError_(f"Chroma query failed: {exc}") from exc
+        ids = res["ids"][0]
+        dists = res["distances"][0] if res.get("distances") else [0.0] * len(ids)
+        return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
