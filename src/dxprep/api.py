@@ -45,3 +45,27 @@ class Workspace:
 
     def check(self) -> CheckReport:
         return check_workspace(str(self.root))
+
+    # ------------------------------------------------------------------ index
+    def ingest(self, *, rebuild: bool = False, progress: Any = None, embedder: Any = None) -> Any:
+        """Bring the index up to date (incremental); returns :class:`IngestStats`."""
+        from dxprep.index.ingest import ingest
+
+        stats = ingest(self.root, rebuild=rebuild, settings=self.settings, embedder=embedder,
+                       progress=progress, data=self.data)
+        self.__dict__.pop("_retriever", None)
+        return stats
+
+    def retriever(self, embedder: Any = None) -> Any:
+        """The hybrid retriever over this workspace's index (cached)."""
+        cached = self.__dict__.get("_retriever")
+        if cached is None:
+            from dxprep.index.search import Retriever
+
+            cached = Retriever(self.root, self.settings, embedder)
+            self.__dict__["_retriever"] = cached
+        return cached
+
+    def search(self, query: str, k: int = 8, **filters: Any) -> Any:
+        """Hybrid search; filters: executive, kind, doc_type, since, audience, unit."""
+        return self.retriever().search(query, k, **filters)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from dxprep.cli import index_cmd
 from dxprep.cli.workspace_cmd import workspace_app
 
 __all__ = ["app", "main"]
@@ -25,6 +26,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(workspace_app, name="workspace")
+index_cmd.register(app)
 
 
 @app.callback()

@@ -83,7 +83,11 @@ class Organization(_Model):
                 f"{query!r} is ambiguous: it names {', '.join(sorted(unique))}",
                 hint="use the executive's id",
             )
-        return hits[0] if hits else None
+        if hits:
+            return hits[0]
+        # A first or last name alone ("Dana", "Ortiz") when exactly one executive has it.
+        by_token = [e for e in self.executives if key in {t.casefold() for t in e.name.split()}]
+        return by_token[0] if len(by_token) == 1 else None
 
     def executive(self, query: str) -> Executive:
         """Look an executive up by id, full name or alias, case-insensitively.
@@ -95,7 +99,7 @@ class Organization(_Model):
         if found is not None:
             return found
         candidates = {n.casefold(): e.id for e in self.executives for n in e.names()}
-        close = difflib.get_close_matches(query.casefold(), list(candidates), n=1, cutoff=0.5)
+        close = difflib.get_close_matches(query.casefold(), list(candidates), n=1, cutoff=0.6)
         closest = candidates[close[0]] if close else None
         known = [f"{e.id} ({e.name})" for e in self.executives]
         raise UnknownExecutiveError(query, known, closest)
