@@ -2,7 +2,15 @@
 # The main job on the sample organization, offline and with no API key.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 ANONYMIZED_TELEMETRY=False
 DX=.venv/bin/dxprep
-echo "== dxprep workspace check -w corpus"
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "dxprep workspace check -w corpus"
 $DX workspace check -w corpus
+step "dxprep ingest -w corpus   (first run embeds; later runs only what changed)"
+$DX ingest -w corpus
+step "dxprep search \"ransomware risk to our plants\" -w corpus -k 4 --audience coo"
+$DX search "ransomware risk to our plants" -w corpus -k 4 --audience coo
+step "dxprep search \"ERP upgrade cost model\" -w corpus -k 3 --executive cfo"
+$DX search "ERP upgrade cost model" -w corpus -k 3 --executive cfo

@@ -24,9 +24,9 @@ def test_ingest_and_search_on_a_server(chroma_server: str, corpus: Path, tmp_pat
     assert not (ws / ".dxprep" / "chroma").exists()  # nothing embedded locally: vectors are on the server
     again = ingest(ws, settings=settings)
     assert again.embedded == 0 and again.updated == 0
-    r = Retriever(ws, settings)
-    assert r.store.server and r.store.count() == first.chunks
-    hits = r.search("ransomware", k=5).results
+    with Retriever(ws, settings) as r:
+        assert r.store.server and r.store.count() == first.chunks
+        hits = r.search("ransomware", k=5).results
     assert hits
     texts = {p.relative_to(ws).as_posix(): p for p in ws.rglob("*") if p.is_file()}
     assert all(h.source in texts for h in hits)

@@ -8,12 +8,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import make_docx, make_pdf
 
 from dxprep.errors import WorkspaceError
 from dxprep.workspace.check import check_workspace
 from dxprep.workspace.loaders import Limits
 from dxprep.workspace.reader import read_workspace
+from helpers import make_docx, make_pdf
 
 STAKEHOLDERS = """organization: Example Corp
 it_leader: {name: Sam Rivera, title: CIO}

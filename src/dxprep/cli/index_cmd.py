@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,7 +30,7 @@ EmbeddingOpt = Annotated[
 ]
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     note = "note"
     material = "material"
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from dxprep.cli._common import FormatOpt, OutputFormat, WorkspaceOpt, handle_errors, print_json, stdout, warn_lines
+from dxprep.cli._common import (
+    FormatOpt,
+    OutputFormat,
+    WorkspaceOpt,
+    handle_errors,
+    print_json,
+    stdout,
+    warn_lines,
+)
 
 workspace_app = typer.Typer(help="Inspect a workspace folder.", no_args_is_help=True)
 

@@ -213,7 +213,7 @@ def chunk_note(note: MeetingNote, org: Organization, budget: int, count: TokenCo
     def make(**kw: object) -> Chunk:
         return Chunk(source=note.path, kind="note", doc_type="meeting-note", title=title, date=note.date,
                      executives=note.executives, business_units=units, confidential=note.confidential,
-                     audience=list(note.executives) if note.confidential else [], **kw)  # type: ignore[arg-type]
+                     audience=list(note.executives) if note.confidential else [], **kw)
 
     segs = _segments(note.text, note.body_start, note.sections, meta_end)
     return _emit(note.path, note.text, segs, header_of, budget, count, token_offsets, make)
@@ -227,7 +227,7 @@ def chunk_material(mat: Material, budget: int, count: TokenCounter,
     def make(**kw: object) -> Chunk:
         return Chunk(source=mat.path, kind="material", doc_type=mat.doc_type, title=mat.title, date=mat.date,
                      executives=[], business_units=mat.business_units, confidential=bool(mat.audience),
-                     audience=mat.audience, **kw)  # type: ignore[arg-type]
+                     audience=mat.audience, **kw)
 
     segs = _segments(mat.text, mat.body_start, mat.sections, _meta_end(mat.text, mat.body_start))
     return _emit(mat.path, mat.text, segs, header_of, budget, count, token_offsets, make)

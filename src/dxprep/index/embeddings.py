@@ -92,9 +92,8 @@ class LocalEmbedder:
                 import logging
 
                 import torch
-                from sentence_transformers import SentenceTransformer
-
                 import transformers
+                from sentence_transformers import SentenceTransformer
 
                 transformers.utils.logging.disable_progress_bar()
                 for noisy in ("sentence_transformers", "transformers"):

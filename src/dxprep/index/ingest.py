@@ -187,6 +187,7 @@ def ingest(
             stats.chunks = catalog.chunk_count()
         finally:
             catalog.close()
+            store.close()
     stats.seconds = round(time.perf_counter() - t0, 3)
     return stats
 

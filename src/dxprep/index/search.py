@@ -82,6 +82,13 @@ class Retriever:
 
     def close(self) -> None:
         self.catalog.close()
+        self.store.close()
+
+    def __enter__(self) -> Retriever:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def search(self, query: str, k: int = 8, *, executive: str | None = None, kind: str | None = None,
                doc_type: str | None = None, since: dt.date | None = None, audience: str | None = None,

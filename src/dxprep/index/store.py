@@ -151,7 +151,7 @@ class ChromaStore:
                 if url.scheme not in ("http", "https") or not url.hostname:
                     raise ConfigError(f"chroma_url {self.settings.chroma_url!r} is not an http(s) URL",
                                       hint="e.g. --chroma-url http://127.0.0.1:8000")
-                headers = {}
+                headers: dict[str, str] = {}
                 if self.settings.chroma_token:
                     chroma_settings = ChromaSettings(
                         anonymized_telemetry=False,
@@ -178,6 +178,16 @@ class ChromaStore:
                               hint="is the server running? (chroma run --path DIR)" if self.server
                               else "check that .dxprep/ is writable") from exc
         return self._client
+
+    def close(self) -> None:
+        """Release the client's connections (HTTP pool of a server client)."""
+        client, self._client, self._collection = self._client, None, None
+        closer = getattr(client, "close", None)
+        if closer is not None:
+            try:
+                closer()
+            except Exception:  # closing is best effort
+                return
 
     def exists(self) -> bool:
         try:

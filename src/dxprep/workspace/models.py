@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 import datetime as dt
+import difflib
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field

@@ -265,7 +265,7 @@ def build_note(rel: str, fmt: str, loaded: Loaded, org: Organization,
         confidential = True
     title = str(meta.get("title")) if meta.get("title") else structure.title
     return MeetingNote(
-        path=rel, format=fmt, text=loaded.text, title=title, date=when, executives=execs,  # type: ignore[arg-type]
+        path=rel, format=fmt, text=loaded.text, title=title, date=when, executives=execs,
         business_unit=unit, type=mtype, confidential=bool(confidential),
         sections=structure.sections, goals=structure.goals, concerns=structure.concerns,
         decisions=structure.decisions, action_items=structure.action_items,
@@ -309,7 +309,7 @@ def build_material(rel: str, fmt: str, loaded: Loaded, org: Organization,
     if meta.get("audience") is not None and not audience:
         warnings.append(WorkspaceWarning(path=rel, reason="audience is empty: treated as unrestricted"))
     return Material(
-        path=rel, format=fmt, text=loaded.text, title=title, date=when, doc_type=doc_type,  # type: ignore[arg-type]
+        path=rel, format=fmt, text=loaded.text, title=title, date=when, doc_type=doc_type,
         business_units=units, audience=audience, sections=structure.sections,
         body_start=loaded.body_start, pages=loaded.pages, sha256=digest,
     )
