@@ -69,3 +69,12 @@ class Workspace:
     def search(self, query: str, k: int = 8, **filters: Any) -> Any:
         """Hybrid search; filters: executive, kind, doc_type, since, audience, unit."""
         return self.retriever().search(query, k, **filters)
+
+    # ------------------------------------------------------------------ briefings
+    def brief(self, executive: str, *, date: Any = None, minutes: int | None = None, engine: Any = None,
+              fallback: str | None = None, refresh_index: bool = True) -> Any:
+        """The :class:`~dxprep.briefing.model.Briefing` for ``executive``'s next dialogue."""
+        from dxprep.briefing.pipeline import build_briefing
+
+        return build_briefing(self, executive, date=date, minutes=minutes, engine=engine, fallback=fallback,
+                              refresh_index=refresh_index)

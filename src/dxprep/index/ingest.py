@@ -115,7 +115,7 @@ def ingest(
     embedder: Embedder | None = None,
     progress: Progress | None = None,
     data: LoadedWorkspace | None = None,
-    batch_texts: int = 256,
+    batch_texts: int = 1024,
 ) -> IngestStats:
     """Bring the index of ``workspace`` up to date; returns what was done."""
     import time
@@ -211,8 +211,10 @@ def _write_group(group: list[tuple[Any, str, list[Chunk]]], emb: Embedder, store
             if h not in vectors and h not in missing:
                 missing[h] = c.embed_text
     if missing:
-        keys = list(missing)
-        step = 64
+        # Longest first, in slices of similar length: the model pads each batch to its
+        # longest text, so sorting here is what keeps ingest close to the raw model.
+        keys = sorted(missing, key=lambda h: -len(missing[h]))
+        step = 256
         for i in range(0, len(keys), step):
             part = keys[i : i + step]
             new = emb.embed_documents([missing[k] for k in part])

@@ -56,7 +56,8 @@ class LexicalIndex:
         self.ids = ids
         self.metas = metas
         self.model = model
-        self._position = {cid: i for i, cid in enumerate(ids)}
+        self._columns: dict[tuple[str, str], np.ndarray] = {}
+        self._dates: np.ndarray | None = None
 
     @classmethod
     def build(cls, rows: Iterable[tuple[str, str, dict[str, Any]]]) -> LexicalIndex:
@@ -99,10 +100,40 @@ class LexicalIndex:
         model = bm25s.BM25.load(str(folder / "bm25")) if (folder / "bm25").exists() else None
         return cls(data["ids"], data["metas"], model)
 
+    def _column(self, field: str, value: str) -> np.ndarray:
+        """Boolean column: does each chunk's ``field`` equal (or, for lists, contain) ``value``."""
+        key = (field, value)
+        col = self._columns.get(key)
+        if col is None:
+            col = np.fromiter(
+                ((value in v) if isinstance(v := m.get(field), list) else v == value for m in self.metas),
+                dtype=bool, count=len(self.metas))
+            self._columns[key] = col
+        return col
+
     def mask(self, filters: Filters | None) -> np.ndarray | None:
+        """The same rules as :meth:`Filters.allows`, as a vector over all chunks (cached columns)."""
         if not filters:
             return None
-        return np.fromiter((filters.allows(m) for m in self.metas), dtype=np.float32, count=len(self.metas))
+        keep = np.ones(len(self.metas), dtype=bool)
+        if filters.executive:
+            keep &= self._column("executives", filters.executive)
+        if filters.unit:
+            keep &= self._column("business_units", filters.unit)
+        if filters.source:
+            keep &= self._column("source", filters.source)
+        if filters.kind:
+            keep &= self._column("kind", filters.kind)
+        if filters.doc_type:
+            keep &= self._column("doc_type", filters.doc_type)
+        if filters.since:
+            if self._dates is None:
+                self._dates = np.fromiter((int(m.get("date", 0)) for m in self.metas), dtype=np.int64,
+                                          count=len(self.metas))
+            keep &= self._dates >= int(filters.since.strftime("%Y%m%d"))
+        if filters.audience:
+            keep &= ~self._column("restricted", True) | self._column("audience", filters.audience)  # type: ignore[arg-type]
+        return keep.astype(np.float32)
 
     def search(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) of the best ``n`` chunks that pass ``filters``."""

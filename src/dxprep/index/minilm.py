@@ -104,7 +104,16 @@ def _weights(path: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
 
     config = json.loads((Path(path) / "config.json").read_text())
     tensors = load_file(str(Path(path) / "model.safetensors"))
-    return {k: v.astype(np.float32, copy=False) for k, v in tensors.items() if v.dtype != np.int64}, config
+    weights: dict[str, np.ndarray] = {}
+    for key, value in tensors.items():
+        if value.dtype == np.int64:
+            continue
+        value = value.astype(np.float32, copy=False)
+        if key.startswith("encoder.") and key.endswith(".weight") and value.ndim == 2:
+            # Stored as (out, in): keep (in, out) contiguous so every matmul is one BLAS call.
+            value = np.ascontiguousarray(value.T)
+        weights[key] = value
+    return weights, config
 
 
 class NumpyMiniLM:
@@ -143,7 +152,9 @@ class NumpyMiniLM:
             p = f"encoder.layer.{layer}."
 
             def lin(t: np.ndarray, name: str, p: str = p) -> np.ndarray:
-                return t @ w[p + name + ".weight"].T + w[p + name + ".bias"]
+                weight = w[p + name + ".weight"]
+                flat = t.reshape(-1, t.shape[-1]) @ weight
+                return flat.reshape(*t.shape[:-1], weight.shape[1]) + w[p + name + ".bias"]
 
             q = lin(x, "attention.self.query").reshape(batch, seq, heads, dh).transpose(0, 2, 1, 3)
             k = lin(x, "attention.self.key").reshape(batch, seq, heads, dh).transpose(0, 2, 3, 1)

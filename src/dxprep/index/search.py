@@ -92,9 +92,10 @@ class Retriever:
 
     def search(self, query: str, k: int = 8, *, executive: str | None = None, kind: str | None = None,
                doc_type: str | None = None, since: dt.date | None = None, audience: str | None = None,
-               unit: str | None = None, candidates: int | None = None) -> SearchResponse:
+               unit: str | None = None, source: str | None = None,
+               candidates: int | None = None) -> SearchResponse:
         filters = Filters(executive=executive, kind=kind, doc_type=doc_type, since=since, audience=audience,
-                          unit=unit)
+                          unit=unit, source=source)
         n = candidates or max(50, 6 * k)
         query = " ".join(query.split())
         if not query:

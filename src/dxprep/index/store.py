@@ -51,13 +51,15 @@ class Filters:
     """Search filters, translated for Chroma (``where``) and applied in Python (lexical)."""
 
     def __init__(self, executive: str | None = None, kind: str | None = None, doc_type: str | None = None,
-                 since: dt.date | None = None, audience: str | None = None, unit: str | None = None) -> None:
+                 since: dt.date | None = None, audience: str | None = None, unit: str | None = None,
+                 source: str | None = None) -> None:
         self.executive = executive
         self.kind = kind
         self.doc_type = doc_type
         self.since = since
         self.audience = audience
         self.unit = unit
+        self.source = source
 
     def where(self) -> dict[str, Any] | None:
         clauses: list[dict[str, Any]] = []
@@ -65,6 +67,8 @@ class Filters:
             clauses.append({"executives": {"$contains": self.executive}})
         if self.unit:
             clauses.append({"business_units": {"$contains": self.unit}})
+        if self.source:
+            clauses.append({"source": self.source})
         if self.kind:
             clauses.append({"kind": self.kind})
         if self.doc_type:
@@ -82,6 +86,8 @@ class Filters:
         if self.executive and self.executive not in meta.get("executives", ()):
             return False
         if self.unit and self.unit not in meta.get("business_units", ()):
+            return False
+        if self.source and meta.get("source") != self.source:
             return False
         if self.kind and meta.get("kind") != self.kind:
             return False

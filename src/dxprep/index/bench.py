@@ -1,0 +1,66 @@
+"""dxprep's retrieval behind the small interface of ``benchmarks/qmsum.py``.
+
+The documents are written as files of a plain workspace and go through the real pipeline
+(reader, chunker, local model, Chroma, BM25, hybrid search); nothing here knows the data.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dxprep.config import load_settings
+from dxprep.index.embeddings import get_embedder
+from dxprep.index.ingest import ingest
+from dxprep.index.search import Retriever
+
+__all__ = ["BenchHit", "QmsumSystem"]
+
+
+@dataclass(frozen=True)
+class BenchHit:
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+
+class QmsumSystem:
+    name = "dxprep"
+
+    def __init__(self, workdir: Path | None = None, embedding: str = "local", **retriever_options: Any) -> None:
+        self._own = workdir is None
+        self.root = (workdir or Path(tempfile.mkdtemp(prefix="dxprep-qmsum-"))) / "ws"
+        self.embedding = embedding
+        self.options = retriever_options
+        self._retriever: Retriever | None = None
+        self._docs: list[tuple[str, str]] | None = None
+
+    def index(self, docs: list[tuple[str, str]]) -> None:
+        if docs == self._docs:
+            return
+        folder = self.root / "material"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        for doc_id, text in docs:
+            (folder / f"{doc_id}.md").write_text(text, encoding="utf-8")
+        settings = load_settings(self.root, embedding=self.embedding)
+        ingest(self.root, settings=settings)
+        self._retriever = Retriever(self.root, settings, get_embedder(self.embedding))
+        for key, value in self.options.items():
+            setattr(self._retriever, key, value)
+        self._docs = docs
+
+    def search(self, query: str, k: int) -> list[BenchHit]:
+        assert self._retriever is not None, "index() first"
+        results = self._retriever.search(query, k).results
+        return [BenchHit(Path(r.source).stem, r.start, r.end, r.text) for r in results]
+
+    def close(self) -> None:
+        if self._retriever is not None:
+            self._retriever.close()
+        if self._own:
+            shutil.rmtree(self.root.parent, ignore_errors=True)
