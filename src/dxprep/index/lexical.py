@@ -1,4 +1,4 @@
-"""Lexical retrieval: BM25 (``bm25s``) over every chunk, with the same filters as the store.
+"""Lexical retrieval: BM25 over every chunk, with the same filters as the store.
 
 The index is rebuilt after an ingest that changed anything and saved under
 ``.dxprep/lexical/`` (written to a temporary folder, then renamed, so a reader never
@@ -50,38 +50,70 @@ def tokenize(text: str) -> list[str]:
 
 
 class LexicalIndex:
-    """BM25 over chunk texts, plus the per-chunk metadata needed to filter."""
+    """BM25 (Lucene variant: k1=1.5, b=0.75) over chunk texts as one sparse term × chunk
+    matrix, plus the per-chunk metadata needed to filter.
 
-    def __init__(self, ids: list[str], metas: list[dict[str, Any]], model: Any) -> None:
+    Built in a streaming pass (token ids into flat arrays, never a Python list per token),
+    so 100k chunks cost tens of megabytes, not gigabytes.
+    """
+
+    k1 = 1.5
+    b = 0.75
+
+    def __init__(self, ids: list[str], metas: list[dict[str, Any]], vocab: dict[str, int], matrix: Any) -> None:
         self.ids = ids
         self.metas = metas
-        self.model = model
+        self.vocab = vocab
+        self.matrix = matrix  # scipy.sparse.csr_matrix, terms × chunks, BM25 weights
         self._columns: dict[tuple[str, str], np.ndarray] = {}
         self._dates: np.ndarray | None = None
 
     @classmethod
     def build(cls, rows: Iterable[tuple[str, str, dict[str, Any]]]) -> LexicalIndex:
-        import bm25s
+        from array import array
+
+        from scipy import sparse
 
         ids: list[str] = []
         metas: list[dict[str, Any]] = []
-        corpus: list[list[str]] = []
-        for cid, text, meta in rows:
+        vocab: dict[str, int] = {}
+        term_ids, doc_ids, counts = array("i"), array("i"), array("f")
+        lengths = array("f")
+        for doc, (cid, text, meta) in enumerate(rows):
             ids.append(cid)
             metas.append(_slim(meta))
-            corpus.append(tokenize(f"{meta.get('title', '')} {meta.get('section') or ''} {text}") or ["_empty_"])
-        model = bm25s.BM25()
-        if corpus:
-            model.index(corpus, show_progress=False)
-        return cls(ids, metas, model if corpus else None)
+            tokens = tokenize(f"{meta.get('title', '')} {meta.get('section') or ''} {text}")
+            lengths.append(len(tokens))
+            tf: dict[int, int] = {}
+            for tok in tokens:
+                tid = vocab.setdefault(tok, len(vocab))
+                tf[tid] = tf.get(tid, 0) + 1
+            term_ids.extend(tf.keys())
+            doc_ids.extend([doc] * len(tf))
+            counts.extend(float(c) for c in tf.values())
+        n_docs = len(ids)
+        if not n_docs or not vocab:
+            return cls(ids, metas, vocab, sparse.csr_matrix((max(1, len(vocab)), max(1, n_docs)), dtype=np.float32))
+        t = np.frombuffer(term_ids, dtype=np.int32)
+        d = np.frombuffer(doc_ids, dtype=np.int32)
+        tf_arr = np.frombuffer(counts, dtype=np.float32)
+        dl = np.frombuffer(lengths, dtype=np.float32)
+        avgdl = float(dl.mean()) or 1.0
+        df = np.bincount(t, minlength=len(vocab)).astype(np.float32)
+        idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+        norm = cls.k1 * (1 - cls.b + cls.b * dl[d] / avgdl)
+        weights = idf[t] * tf_arr * (cls.k1 + 1) / (tf_arr + norm)
+        matrix = sparse.csr_matrix((weights.astype(np.float32), (t, d)), shape=(len(vocab), n_docs))
+        return cls(ids, metas, vocab, matrix)
 
     def save(self, folder: Path) -> None:
+        from scipy import sparse
+
         tmp = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        if self.model is not None:
-            self.model.save(str(tmp / "bm25"))
-        (tmp / "catalog.json").write_text(json.dumps({"ids": self.ids, "metas": self.metas}))
+        sparse.save_npz(tmp / "bm25.npz", self.matrix)
+        (tmp / "catalog.json").write_text(json.dumps({"ids": self.ids, "metas": self.metas, "vocab": self.vocab}))
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if folder.exists():
@@ -92,13 +124,12 @@ class LexicalIndex:
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
         catalog = folder / "catalog.json"
-        if not catalog.is_file():
+        if not catalog.is_file() or not (folder / "bm25.npz").is_file():
             return None
-        import bm25s
+        from scipy import sparse
 
         data = json.loads(catalog.read_text())
-        model = bm25s.BM25.load(str(folder / "bm25")) if (folder / "bm25").exists() else None
-        return cls(data["ids"], data["metas"], model)
+        return cls(data["ids"], data["metas"], data["vocab"], sparse.load_npz(folder / "bm25.npz").tocsr())
 
     def _column(self, field: str, value: str) -> np.ndarray:
         """Boolean column: does each chunk's ``field`` equal (or, for lists, contain) ``value``."""
@@ -137,21 +168,19 @@ class LexicalIndex:
 
     def search(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) of the best ``n`` chunks that pass ``filters``."""
-        if self.model is None or not self.ids:
+        rows = sorted({self.vocab[t] for t in tokenize(query) if t in self.vocab})
+        if not rows or not self.ids:
             return []
-        tokens = [t for t in tokenize(query) if t in self.model.vocab_dict]
-        if not tokens:
-            return []
+        scores = np.asarray(self.matrix[rows].sum(axis=0)).ravel()
         mask = self.mask(filters)
-        if mask is not None and not mask.any():
+        if mask is not None:
+            scores = scores * mask
+        k = min(n, int((scores > 0).sum()))
+        if k <= 0:
             return []
-        k = min(n, len(self.ids))
-        docs, scores = self.model.retrieve([tokens], k=k, weight_mask=mask, show_progress=False, n_threads=1)
-        out = []
-        for idx, score in zip(docs[0], scores[0], strict=True):
-            if score > 0 and (mask is None or mask[int(idx)] > 0):
-                out.append((self.ids[int(idx)], float(score)))
-        return out
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.lexsort((top, -scores[top]))]
+        return [(self.ids[int(i)], float(scores[i])) for i in top]
 
 
 def _slim(meta: dict[str, Any]) -> dict[str, Any]:
