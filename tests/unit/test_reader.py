@@ -52,7 +52,7 @@ def test_markdown_note_front_matter(ws: Path) -> None:
     assert note.business_unit is None  # a joint meeting of two units names no single unit
     assert [g.text for g in note.goals] == ["one"]
     (item,) = note.action_items
-    assert (item.text, item.owner, item.person, item.due, item.side) == ("two", "IT", "Sam", date(2026, 11, 14), "IT")
+    assert (item.text, item.owner, item.person, item.due) == ("two", "IT", "Sam", date(2026, 11, 14))
     assert note.text[item.start:item.end] == "IT (Sam): two, due 14 Nov 2026"
     assert data.warnings == []
 

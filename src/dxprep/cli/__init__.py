@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from dxprep.cli import brief_cmd, index_cmd
+from dxprep.cli import brief_cmd, dialogue_cmd, index_cmd
 from dxprep.cli.workspace_cmd import workspace_app
 
 __all__ = ["app", "main"]
@@ -28,6 +28,7 @@ app = typer.Typer(
 app.add_typer(workspace_app, name="workspace")
 index_cmd.register(app)
 brief_cmd.register(app)
+dialogue_cmd.register(app)
 
 
 @app.callback()

@@ -128,16 +128,6 @@ class ActionItem(_Model):
     end: int
     line: int
 
-    @property
-    def side(self) -> Literal["IT", "business", "unknown"]:
-        if self.owner is None:
-            return "unknown"
-        return "IT" if self.owner.strip().casefold() in _IT_OWNERS else "business"
-
-
-_IT_OWNERS = {"it", "ict", "is", "cio", "it team", "technology", "digital", "it & digital",
-              "information technology", "it ops", "it security", "security", "infosec"}
-
 
 class Section(_Model):
     """A headed part of a document: the span runs from its heading to the next one."""
