@@ -25,6 +25,9 @@ def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
+    from dxprep.engines import base
+
+    monkeypatch.setattr(base, "ALLOW_MODEL_REQUESTS", False)  # the second guard, beside pytest-socket
 
 
 @pytest.fixture(scope="session")

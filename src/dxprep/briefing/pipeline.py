@@ -179,6 +179,8 @@ def build_briefing(
         for k, c in enumerate(hist.concerns[:3]):
             retrieve(c.text, f"concern:{k}", 1, kind="material")
         unit_name = (u.name if (u := org.unit(exe.business_unit)) else "") or ""
+        retrieve(f"where IT is heading: priorities and direction for {unit_name or exe.title or exe.role} "
+                 + " ".join(g.text for g in hist.goals[:2]), "direction", 1, doc_type="strategy")
         late_query = f"late delayed red at risk go-live moves slipped behind schedule {unit_name} " + " ".join(
             g.text for g in hist.goals[:3])
         retrieve(late_query, "late", 3, doc_type="project-status",
@@ -224,7 +226,8 @@ def build_briefing(
 
     ctx = BriefingContext(
         organization=org.name, it_leader=org.it_leader.name if org.it_leader else None, executive_id=exe.id,
-        executive_name=exe.name, title=exe.title, role=exe.role, unit=exe.business_unit, meeting_date=meeting_date,
+        executive_name=exe.name, title=exe.title, role=exe.role,
+        unit=(u.name if (u := org.unit(exe.business_unit)) else exe.business_unit), meeting_date=meeting_date,
         minutes=minutes, dialogue_label=label, last_met=last_met, goals=goals, concerns=concerns,
         open_commitments=open_lines, closed_since_last=closed_lines, decisions=decisions, whats_new=new_items,
         evidence=list(reg.items), purpose=reg.purpose,

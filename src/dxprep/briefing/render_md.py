@@ -33,6 +33,7 @@ __all__ = [
     "open_in_order",
     "overdue_days",
     "render_markdown",
+    "sentence",
     "source_label",
     "stated_dates",
     "subtitle",
@@ -70,6 +71,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 def clean(text: str | None) -> str:
     """One line of text: control characters removed (they are not valid XML), whitespace collapsed."""
     return " ".join(_CONTROL.sub(" ", text or "").split())
+
+
+def sentence(text: str) -> str:
+    """``clean`` text starting with a capital letter (warnings are written as phrases)."""
+    flat = clean(text)
+    return flat[:1].upper() + flat[1:]
 
 
 def fmt_date(d: dt.date | None) -> str:
@@ -166,7 +173,7 @@ def source_label(s: Source) -> str:
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     """A short quote of a source: at most ``limit`` characters, cut at a word, marked with …."""
-    flat = clean(text)
+    flat = re.sub(r"^(?:[-*+>#]+|\d+[.)])\s+", "", clean(text))  # a list or heading marker is not the quote
     if len(flat) <= limit:
         return flat
     cut = flat[: limit - 1]
@@ -182,15 +189,19 @@ def at_a_glance(b: Briefing) -> list[str]:
     overdue = [c for c in opened if c.overdue]
     if not opened:
         first = "No open commitments"
+    elif len(overdue) == 1:
+        c = overdue[0]
+        due = f", due {fmt_date(c.due)}" if c.due else ""
+        first = (f"1 of {_plural(len(opened), 'open commitment')} is overdue: "
+                 f"{clean(c.text).rstrip('.')} — {commitment_owner(c)}{due}")
     elif overdue:
         ours = sum(1 for c in overdue if clean(c.side).upper() == "IT")
-        whose = f" ({ours} on the IT side)" if ours else ""
-        first = (f"{len(overdue)} of {_plural(len(opened), 'open commitment')} "
-                 f"{'is' if len(overdue) == 1 else 'are'} overdue{whose}")
+        whose = f", {ours} of them on the IT side" if ours else ""
+        first = f"{len(overdue)} of {_plural(len(opened), 'open commitment')} are overdue{whose}"
     else:
         first = f"{_plural(len(opened), 'open commitment')}, none overdue"
     if b.closed_since_last:
-        first += f"; {len(b.closed_since_last)} closed since last time"
+        first += f". {len(b.closed_since_last)} closed since last time"
     lines = [first + "."]
     if h.last_met is None:
         lines.append("First dialogue: no previous meeting on record.")
@@ -351,5 +362,5 @@ def render_markdown(briefing: Briefing) -> str:
 
     if b.warnings:
         section(SECTIONS[10])
-        bullets([clean(w) for w in b.warnings])
+        bullets([sentence(w) for w in b.warnings])
     return "\n".join(out).rstrip("\n") + "\n"

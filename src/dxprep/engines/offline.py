@@ -105,6 +105,23 @@ class OfflineEngine(Engine):
         hard: list[HardConversation] = []
         likely: list[QandA] = []
 
+        # 0. Where IT is heading: the dialogue always reaffirms it (first when it is the first dialogue).
+        direction = evidence_for("direction")
+        direction_point = None
+        if direction:
+            top = direction[0]
+            quote = best_sentence(top.text, f"{ctx.unit or ''} {' '.join(g.text for g in ctx.goals[:2])} priorities") \
+                or readable(top.text)
+            direction_point = TalkingPoint(
+                headline="Where IT is heading" + (f" for {ctx.unit}" if ctx.unit else ""),
+                why_it_matters="The dialogue starts from a shared picture of IT's direction and what it means for you.",
+                evidence=f"{top.title or top.source}: {quote}",
+                ask="Tell us where this direction misses what you need",
+                citations=[top.n],
+            )
+        if direction_point is not None and ctx.last_met is None:
+            points.append(direction_point)
+
         # 1. Their goals, each with what IT has for it (or honestly: nothing yet).
         for i, goal in enumerate(ctx.goals[:3]):
             topic = _short(goal.text)
@@ -128,6 +145,9 @@ class OfflineEngine(Engine):
                     ask=f"Agree the outcome you need and one first step IT can take on {topic}",
                     citations=list(goal.citations),
                 ))
+
+        if direction_point is not None and ctx.last_met is not None:
+            points.append(direction_point)
 
         # 2. What we owe them: overdue commitments first.
         overdue = [c for c in ctx.open_commitments if c.overdue]
@@ -162,6 +182,10 @@ class OfflineEngine(Engine):
             late = bool(_LATE.search(top.text)) and item.doc_type in ("project-status", "budget")
             sentence = best_sentence(top.text, item.title + " late delay red gap", _LATE, require=True) if late else None
             if sentence:
+                if ctx.last_met is None:  # a first dialogue still hears the news, not only the reset
+                    points.append(TalkingPoint(
+                        headline=f"Delivery: {_short(item.title, 10)}", why_it_matters="A project you will hear about.",
+                        evidence=quote, ask="Tell us what this changes for your unit", citations=list(item.citations)))
                 hard.append(HardConversation(
                     topic=item.title,
                     what_to_say=f"Reset expectations plainly: {sentence}",
@@ -213,6 +237,11 @@ class OfflineEngine(Engine):
             questions.append(f"What would success on “{_short(goal.text, 12)}” look like by the end of next quarter?")
         for concern in ctx.concerns[:1]:
             questions.append(f"Is “{_short(concern.text, 12)}” still your biggest worry, or has something replaced it?")
+        if ctx.last_met is None:
+            area = ctx.unit or "your area"
+            questions += [f"What does a good 2027 look like for {area}, in your own measures?",
+                          f"Which decisions in {area} are made today without the data you would want?",
+                          "What do you hear from your team about IT, good and bad?"]
         questions.append("Where is IT slowing you or your team down today?")
         return Draft(
             talking_points=points[: ctx.max_points],

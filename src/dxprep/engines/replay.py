@@ -43,7 +43,11 @@ class ReplayEngine(Engine):
         self.recordings = load_recordings(folder)
         self.used: set[str] = set()
         self.name = f"replay:{folder}"
-        self.model = None
+        # Requests are keyed by model too: replay as the model the recordings came from.
+        models = [str(r.get("request", {}).get("model") or r.get("metadata", {}).get("model") or "")
+                  for r in self.recordings.values()]
+        models = [m for m in models if m]
+        self.model = max(set(models), key=models.count) if models else None
 
     def draft(self, context: Any, request: ModelRequest) -> ModelReply:
         key = request.key()
@@ -54,9 +58,8 @@ class ReplayEngine(Engine):
         self.used.add(key)
         response = rec["response"]
         meta = rec.get("metadata", {})
-        self.model = meta.get("model") or rec.get("request", {}).get("model")
         return ModelReply(text=response.get("text", ""), usage=Usage(**response.get("usage", {})),
-                          model=self.model, origin=meta.get("origin"))
+                          model=meta.get("model") or request.model, origin=meta.get("origin"))
 
     def unused(self) -> list[str]:
         return sorted(rec["_path"] for key, rec in self.recordings.items() if key not in self.used)
