@@ -160,58 +160,59 @@ def build_briefing(
     new_items: list[NewForThem] = []
     material = {m.path: m for m in data.material}
     if retriever is not None:
-        def retrieve(query: str, purpose: str, k: int, **filters: Any) -> list[int]:
-            found = []
-            for hit in retriever.search(query, k, audience=exe.id, **filters).results:
-                meta = hit.metadata
-                if looks_like_injection(hit.text):
-                    warnings.append(f"instruction-like text in {hit.source} ({_loc(hit.source, hit.start, data)}) "
-                                    "was treated as data and left out of the evidence")
-                    continue
-                found.append(reg.add(purpose, source=hit.source, start=hit.start, end=hit.end, text=hit.text,
-                                     title=meta.get("title"), section=meta.get("section"),
-                                     date=meta.get("date"), kind=meta.get("kind"), doc_type=meta.get("doc_type"),
-                                     location=_loc(hit.source, hit.start, data)))
-            return found
-
-        for k, g in enumerate(hist.goals[:5]):
-            retrieve(g.text, f"goal:{k}", 2, kind="material")
-        for k, c in enumerate(hist.concerns[:3]):
-            retrieve(c.text, f"concern:{k}", 1, kind="material")
         unit_name = (u.name if (u := org.unit(exe.business_unit)) else "") or ""
-        retrieve(f"where IT is heading: priorities and direction for {unit_name or exe.title or exe.role} "
-                 + " ".join(g.text for g in hist.goals[:2]), "direction", 1, doc_type="strategy")
-        late_query = f"late delayed red at risk go-live moves slipped behind schedule {unit_name} " + " ".join(
-            g.text for g in hist.goals[:3])
-        retrieve(late_query, "late", 3, doc_type="project-status",
-                 since=meeting_date - dt.timedelta(days=120))
         since = last_met or (meeting_date - dt.timedelta(days=exe.cadence_days))
-        focus = " ".join(g.text for g in hist.goals[:3]) or exe.title or exe.role
+        focus = " ".join(g.text for g in hist.goals[:1]) or exe.title or exe.role
         fresh = sorted((m for m in material.values() if m.date and since < m.date <= meeting_date
                         and m.doc_type in NEW_DOC_TYPES and _relevant(m.business_units, m.audience, exe)
                         and (not m.audience or exe.id in m.audience)),
-                       key=lambda m: m.date or dt.date.min, reverse=True)
+                       key=lambda m: m.date or dt.date.min, reverse=True)[:5]
         angle = {"threat-brief": "what happened, the risk to us and what we are doing about it",
                  "project-status": "status, schedule, late or delayed, budget and what it means",
                  "market-scan": "what competitors do, the opportunity and what it means for us",
                  "budget": "total cost, the gap, what changes and what it pays back",
                  "strategy": "direction, priorities and what changes"}
+        # Every query of this briefing, embedded in one batch: (query, purpose, k, filters).
+        plan: list[tuple[str, str, int, dict[str, Any]]] = []
+        plan += [(g.text, f"goal:{k}", 2, {"kind": "material"}) for k, g in enumerate(hist.goals[:5])]
+        plan += [(c.text, f"concern:{k}", 1, {"kind": "material"}) for k, c in enumerate(hist.concerns[:3])]
+        plan.append((f"where IT is heading: priorities and direction for {unit_name or exe.title or exe.role} "
+                     + " ".join(g.text for g in hist.goals[:1]), "direction", 1, {"doc_type": "strategy"}))
+        plan.append((f"late delayed red at risk go-live moves slipped behind schedule {unit_name} "
+                     + " ".join(g.text for g in hist.goals[:1]), "late", 3,
+                     {"doc_type": "project-status", "since": meeting_date - dt.timedelta(days=120)}))
+        plan += [(f"{m.title}: {angle.get(m.doc_type, '')}. {focus}", f"new:{m.path}", 3, {"source": m.path})
+                 for m in fresh]
+        plan = [(" ".join(q.split()[:28]), p, k, f) for q, p, k, f in plan]  # short queries embed fast
+        vectors = retriever.embed_queries([q for q, *_ in plan])
         from dxprep.engines.offline import best_sentence
 
-        for m in fresh[:5]:
-            topic = f"{m.title}: {angle.get(m.doc_type, '')}. {focus}"
-            hits = [h for h in retriever.search(topic, 3, audience=exe.id, source=m.path).results
-                    if not looks_like_injection(h.text)]
-            chosen = next(((h, s) for h in hits if (s := best_sentence(h.text, topic))), None)
-            if chosen is None:
+        def add_hit(hit: Any, purpose: str) -> int:
+            meta = hit.metadata
+            return reg.add(purpose, source=hit.source, start=hit.start, end=hit.end, text=hit.text,
+                           title=meta.get("title"), section=meta.get("section"), date=meta.get("date"),
+                           kind=meta.get("kind"), doc_type=meta.get("doc_type"),
+                           location=_loc(hit.source, hit.start, data))
+
+        for (query, purpose, k, filters), vector in zip(plan, vectors, strict=True):
+            hits = retriever.search(query, k, audience=exe.id, vector=vector, **filters).results
+            clean = []
+            for hit in hits:
+                if looks_like_injection(hit.text):
+                    warnings.append(f"instruction-like text in {hit.source} ({_loc(hit.source, hit.start, data)}) "
+                                    "was treated as data and left out of the evidence")
+                else:
+                    clean.append(hit)
+            if not purpose.startswith("new:"):
+                for hit in clean:
+                    add_hit(hit, purpose)
                 continue
-            hit, summary = chosen
-            n = reg.add("new", source=hit.source, start=hit.start, end=hit.end, text=hit.text,
-                        title=hit.metadata.get("title"), section=hit.metadata.get("section"),
-                        date=hit.metadata.get("date"), kind=hit.metadata.get("kind"),
-                        doc_type=hit.metadata.get("doc_type"), location=_loc(hit.source, hit.start, data))
-            new_items.append(NewForThem(title=m.title, doc_type=m.doc_type, date=m.date, summary=summary,
-                                        citations=[n]))
+            m = material[purpose[4:]]
+            chosen = next(((h, s) for h in clean if (s := best_sentence(h.text, query))), None)
+            if chosen is not None:
+                n = add_hit(chosen[0], "new")
+                new_items.append(NewForThem(title=m.title, doc_type=m.doc_type, date=m.date, summary=chosen[1],
+                                            citations=[n]))
     _check_visibility(reg, data, exe, warnings)
 
     n_meetings = len([m for m in hist.meetings if m.date < meeting_date])

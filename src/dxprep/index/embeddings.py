@@ -40,6 +40,8 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> np.ndarray: ...
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
     def count_tokens(self, text: str) -> int: ...
 
 
@@ -122,9 +124,13 @@ class LocalEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Short texts, few of them: one NumPy batch (no torch import) unless torch is loaded."""
         if self._st is not None:
-            return self.embed_documents([text])[0]
-        return np.asarray(self._numpy().encode([text])[0], dtype=np.float32)
+            return self.embed_documents(texts)
+        return np.asarray(self._numpy().encode(list(texts), batch_size=8), dtype=np.float32)
 
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -162,6 +168,9 @@ class HashEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._vector(text)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embed_documents(texts)
 
 
 class OpenAIEmbedder:
@@ -216,6 +225,9 @@ class OpenAIEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_documents([text])[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embed_documents(texts)
 
 
 _CACHE: dict[str, Embedder] = {}

@@ -127,6 +127,10 @@ def ingest(
     emb, store, catalog = open_parts(root, settings, embedder)
     stats = IngestStats(embedder=emb.name, store=store.key)
     tell = progress or (lambda event, advance, total: None)
+    if not rebuild and _unchanged(root, ws, emb, store, catalog, stats):
+        catalog.close()
+        stats.seconds = round(time.perf_counter() - t0, 3)
+        return stats
     with workspace_lock(root):
         try:
             if rebuild:
@@ -190,6 +194,29 @@ def ingest(
             store.close()
     stats.seconds = round(time.perf_counter() - t0, 3)
     return stats
+
+
+def _unchanged(root: Path, ws: LoadedWorkspace, emb: Embedder, store: ChromaStore, catalog: Catalog,
+               stats: IngestStats) -> bool:
+    """True when nothing changed since the last complete ingest: then Chroma is not even
+    opened (opening it costs about a second), so a briefing's freshness check is cheap."""
+    if catalog.get_meta("store") != store.key or catalog.get_meta("embedder") != emb.name:
+        return False
+    if not (index_paths(root)["lexical"] / "catalog.json").is_file():
+        return False
+    if not store.server and not (root / ".dxprep" / "chroma").is_dir():
+        return False
+    known = catalog.fingerprints()
+    docs: list[MeetingNote | Material] = [*ws.notes, *ws.material]
+    present = {d.path for d in docs} | {s.path for s in ws.skipped}
+    if set(known) - present or any(known.get(d.path) != _fingerprint(d, ws, emb) for d in docs):
+        return False
+    stats.files = len(docs)
+    stats.unchanged = len(docs)
+    stats.chunks = catalog.chunk_count()
+    stats.skipped = [SkippedEntry(path=s.path, reason=s.reason + (
+        " (its previous version stays in the index)" if s.path in known else "")) for s in ws.skipped]
+    return True
 
 
 def _counters(emb: Embedder) -> tuple[Callable[[list[str]], list[int]], Callable[[str], list[tuple[int, int]]] | None]:

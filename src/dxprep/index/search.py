@@ -80,6 +80,9 @@ class Retriever:
             self._lexical = loaded or LexicalIndex.build(self.catalog.iter_chunks())
         return self._lexical
 
+    def embed_queries(self, queries: list[str]) -> Any:
+        return self.embedder.embed_queries([" ".join(q.split()) for q in queries])
+
     def close(self) -> None:
         self.catalog.close()
         self.store.close()
@@ -93,14 +96,16 @@ class Retriever:
     def search(self, query: str, k: int = 8, *, executive: str | None = None, kind: str | None = None,
                doc_type: str | None = None, since: dt.date | None = None, audience: str | None = None,
                unit: str | None = None, source: str | None = None,
-               candidates: int | None = None) -> SearchResponse:
+               candidates: int | None = None, vector: Any = None) -> SearchResponse:
+        """Hybrid search; ``vector`` is the query's embedding when the caller computed it
+        (a batch of queries embeds faster in one call: :meth:`embed_queries`)."""
         filters = Filters(executive=executive, kind=kind, doc_type=doc_type, since=since, audience=audience,
                           unit=unit, source=source)
         n = candidates or max(50, 6 * k)
         query = " ".join(query.split())
         if not query:
             return SearchResponse(query=query, results=[])
-        dense = self.store.query(self.embedder.embed_query(query), n, filters)
+        dense = self.store.query(self.embedder.embed_query(query) if vector is None else vector, n, filters)
         lexical = self.lexical.search(query, n, filters)
         fused: dict[str, float] = {}
         for weight, ranked in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
