@@ -14,3 +14,14 @@ step "dxprep search \"ransomware risk to our plants\" -w corpus -k 4 --audience 
 $DX search "ransomware risk to our plants" -w corpus -k 4 --audience coo
 step "dxprep search \"ERP upgrade cost model\" -w corpus -k 3 --executive cfo"
 $DX search "ERP upgrade cost model" -w corpus -k 3 --executive cfo
+step "dxprep cadence -w corpus --chart corpus/briefings/cadence.png   (who is overdue, who is next)"
+$DX cadence -w corpus --chart corpus/briefings/cadence.png
+step "dxprep history cfo -w corpus   (goals, concerns, commitments carried forward)"
+$DX history cfo -w corpus
+step "dxprep brief cfo -w corpus   (the Word briefing, offline engine, every claim cited)"
+$DX brief cfo -w corpus
+step "dxprep brief --due -w corpus   (every executive whose dialogue is due, plus a portfolio page)"
+$DX brief --due -w corpus
+step "dxprep points coo -w corpus   (talking points for the corridor)"
+$DX points coo -w corpus
+printf '\nBriefings are in corpus/briefings/ (open the .docx files in Word or LibreOffice).\n'

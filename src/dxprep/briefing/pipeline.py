@@ -80,11 +80,13 @@ class _Sources:
         return n
 
 
-def _location(text: str, start: int, pages: list[int] | None = None) -> str:
+def _location(text: str, start: int, pages: list[int] | None = None, fmt: str = "md") -> str:
+    """Where ``start`` is, as a reader finds it: page (PDF), paragraph (Word) or line."""
     if pages:
         page = sum(1 for p in pages if p <= start)
         return f"p. {page}"
-    return f"line {text.count(chr(10), 0, start) + 1}"
+    unit = "paragraph" if fmt == "docx" else "line"
+    return f"{unit} {text.count(chr(10), 0, start) + 1}"
 
 
 def build_briefing(
@@ -125,7 +127,8 @@ def build_briefing(
         note = texts[ref.path]
         return reg.add(purpose, source=ref.path, start=ref.start, end=ref.end, text=note.text[ref.start:ref.end],
                        title=note.title, section=_section_of(note, ref.start), date=ref.date, kind="note",
-                       doc_type="meeting-note", location=f"line {ref.line}")
+                       doc_type="meeting-note",
+                       location=f"{'paragraph' if note.format == 'docx' else 'line'} {ref.line}")
 
     def stated(items: list[StatedItem], purpose: str) -> list[StatedLine]:
         return [StatedLine(text=i.text, first_stated=i.first_stated, last_stated=i.last_stated,
@@ -286,10 +289,10 @@ def _section_of(note: Any, start: int) -> str | None:
 def _loc(path: str, start: int, data: LoadedWorkspace) -> str:
     for m in data.material:
         if m.path == path:
-            return _location(m.text, start, m.pages)
+            return _location(m.text, start, m.pages, m.format)
     for n in data.notes:
         if n.path == path:
-            return _location(n.text, start)
+            return _location(n.text, start, None, n.format)
     return f"offset {start}"
 
 

@@ -132,8 +132,12 @@ def _points(executive: str, workspace: Path | None, date: str | None, engine: st
         cites = f" [dim]{p.citations}[/]" if p.citations else " [dim](opinion)[/]"
         out.print(Panel(f"[bold]{p.headline}[/]\n{p.why_it_matters}\n[dim]Evidence:[/] {p.evidence}{cites}\n"
                         f"[green]Ask:[/] {p.ask}", title=f"{i}", title_align="left"))
+    cited = {n for p in b.talking_points for n in p.citations}
     for s in b.sources:
-        out.print(f"[dim][{s.n}] {s.source}, {s.location or ''}[/]", highlight=False)
+        if s.n in cited:
+            out.print(f"[dim][{s.n}] {s.source}, {s.location or ''}[/]", highlight=False)
+    for h in b.hard_conversations:
+        out.print(f"[yellow]Reset expectations:[/] {h.topic}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

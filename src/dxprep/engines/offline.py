@@ -30,7 +30,7 @@ def _terms(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
 
 
-_META_LINE = re.compile(r"^(?:prepared|compiled|written|owner|author|distribution|audience|date|status|"
+_META_LINE = re.compile(r"^(?:prepared|compiled|written|owner|author|distribution|audience|date|period|status|"
                         r"classification|version|reviewed|approved)\b[^:]{0,30}:", re.IGNORECASE)
 
 
