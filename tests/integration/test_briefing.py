@@ -254,3 +254,49 @@ def test_cli_failed_model_call_writes_nothing(ws_path: Path, tmp_path: Path) -> 
     refused = CliRunner().invoke(app, ["brief", "cfo", "-w", str(ws_path), "--engine", "openai:gpt-test"],
                                  env={"DXPREP_EMBEDDING": "hash", "OPENAI_API_KEY": "sk-test"})
     assert refused.exit_code == 2 and "remote = false" in refused.stderr
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    parts += [p.text for s in document.sections for p in s.header.paragraphs]
+    return "\n".join(parts)
+
+
+def test_docx_for_every_executive_reads_back(ws: Workspace, expected: dict[str, Any], tmp_path: Path) -> None:
+    for exe in ws.data.organization.executives:
+        b = brief(ws, exe.id)
+        path = Path(b.to_docx(str(tmp_path / f"{exe.id}.docx")))
+        text = _docx_text(path)
+        assert "CONFIDENTIAL" in text.upper() and exe.name in text
+        for heading in ("Where they stand", "Since last time", "Talking points", "Questions to ask", "Sources"):
+            assert heading in text, (exe.id, heading)
+        for c in b.open_commitments:
+            assert c.text in text, (exe.id, c.text)
+        for s in b.sources:
+            assert s.source in text
+        if exe.id not in expected["confidential"]["executives"]:
+            assert expected["confidential"]["secret_phrase"] not in text
+        if exe.id not in expected["restricted"]["audience"]:
+            assert expected["restricted"]["secret_phrase"] not in text
+
+
+def test_cli_brief_due_writes_briefings_and_a_portfolio(ws_path: Path) -> None:
+    from dxprep.cli import app
+
+    result = CliRunner().invoke(app, ["brief", "--due", "-w", str(ws_path), "--date", "2026-11-28"],
+                                env={"DXPREP_EMBEDDING": "hash"})
+    assert result.exit_code == 0, result.output
+    written = [Path(line) for line in result.stdout.split() if line.endswith(".docx")]
+    names = {p.name for p in written}
+    assert "2026-11-28-portfolio.docx" in names
+    assert {"2026-11-28-cfo.docx", "2026-11-28-chro.docx", "2026-11-28-pres-foodservice.docx"} <= names
+    import docx
+
+    portfolio = docx.Document(str(next(p for p in written if p.name.endswith("portfolio.docx"))))
+    assert portfolio.inline_shapes  # the cadence chart is embedded
+    assert "Foodservice" in "\n".join(p.text for p in portfolio.paragraphs)

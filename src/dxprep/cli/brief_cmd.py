@@ -66,14 +66,14 @@ def _brief(executive: str | None, workspace: Path | None, date: str | None, minu
 
         written = brief_due(ws, when, within=within, engine=engine, minutes=minutes, fallback=fallback)
         for path in written:
-            stdout().print(str(path))
+            typer.echo(str(path))
         return
     if executive is None:
         raise UserError("name an executive, or use --due", hint="dxprep brief cfo -w corpus")
     briefing = ws.brief(executive, date=when, minutes=minutes, engine=engine, fallback=fallback)
     target = write_briefing(ws, briefing, fmt, output)
     if target is not None:
-        stdout().print(str(target))
+        typer.echo(str(target))
     for w in briefing.warnings[:10]:
         stderr().print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
 
