@@ -35,6 +35,7 @@ class Settings(BaseModel):
     chroma_token: str | None = None
     collection: str = "dxprep"
     meeting_minutes: int = Field(default=30, ge=5, le=480)
+    chunk_tokens: int = Field(default=254, ge=32, le=8000)
     remote: bool = True
     max_file_mb: float = Field(default=50.0, gt=0)
     openai_base_url: str | None = None

@@ -214,3 +214,21 @@ def test_hash_embedder_is_deterministic() -> None:
     e = HashEmbedder()
     a, b = e.embed_documents(["supplier phishing", "supplier phishing"])
     assert (a == b).all() and abs(float((a * a).sum()) - 1.0) < 1e-5
+
+
+def test_context_merges_neighbours_into_exact_passages(tmp_path: Path) -> None:
+    root = tmp_path / "plain"
+    paras = [f"Paragraph {i}: " + ("supplier phishing hit accounts payable " if i == 30 else "routine plant report ") * 30
+             for i in range(60)]
+    write(root / "big.md", "# Log\n\n" + "\n\n".join(paras) + "\n")
+    settings = load_settings(root, embedding="hash", chunk_tokens=64)
+    ingest(root, settings=settings)
+    text = (root / "big.md").read_text()
+    with Retriever(root, settings) as r:
+        plain = r.search("supplier phishing accounts payable", k=3, spread=False).results
+        wide = r.search("supplier phishing accounts payable", k=3, spread=False, context=2).results
+    assert plain[0].text in wide[0].text and len(wide[0].text) > len(plain[0].text)
+    for hit in [*plain, *wide]:
+        assert text[hit.start : hit.end] == hit.text
+    spans = sorted((h.start, h.end) for h in wide)
+    assert all(b <= a2 for (_, b), (a2, _) in zip(spans, spans[1:], strict=False))  # no overlap

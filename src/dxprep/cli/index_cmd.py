@@ -96,6 +96,8 @@ def search(
     since: Annotated[str | None, typer.Option("--since", help="Only sources dated on or after (2026-10-01, 1 Oct 2026…).")] = None,
     audience: Annotated[str | None, typer.Option("--audience", "-a", help="Only what this executive may see (confidentiality rules).")] = None,
     queries: Annotated[Path | None, typer.Option("--queries", help="A file with one query per line: one JSON object per line out.")] = None,
+    context: Annotated[int, typer.Option("--context", min=0, max=10, help="Widen each result by N neighbouring chunks on each side (exact passages).")] = 0,
+    spread: Annotated[bool, typer.Option("--spread/--no-spread", help="Prefer results from different files.")] = True,
     chroma_url: ChromaUrlOpt = None,
     embedding: EmbeddingOpt = None,
     fmt: FormatOpt = OutputFormat.table,
@@ -104,13 +106,15 @@ def search(
 
     Example: dxprep search "ERP cost model" -w corpus --executive cfo --audience cfo
     """
-    _search(query, workspace, k, executive, kind, doc_type, since, audience, queries, chroma_url, embedding, fmt)
+    _search(query, workspace, k, executive, kind, doc_type, since, audience, queries, chroma_url, embedding, fmt,
+            context, spread)
 
 
 @handle_errors
 def _search(query: str | None, workspace: Path | None, k: int, executive: str | None, kind: Kind | None,
             doc_type: str | None, since: str | None, audience: str | None, queries: Path | None,
-            chroma_url: str | None, embedding: str | None, fmt: OutputFormat) -> None:
+            chroma_url: str | None, embedding: str | None, fmt: OutputFormat, context: int = 0,
+            spread: bool = True) -> None:
     from dxprep.api import Workspace
     from dxprep.errors import UserError
     from dxprep.workspace.dates import parse_date
@@ -125,6 +129,7 @@ def _search(query: str | None, workspace: Path | None, k: int, executive: str | 
         "k": k, "kind": kind.value if kind else None, "doc_type": doc_type, "since": since_date,
         "executive": ws.executive(executive).id if executive else None,
         "audience": ws.executive(audience).id if audience else None,
+        "context": context, "spread": spread,
     }
     if queries is not None:
         try:

@@ -29,9 +29,22 @@ class BenchHit:
 
 
 class QmsumSystem:
-    name = "dxprep"
+    """dxprep's hybrid search as configured for filling a reading budget from one long
+    document: lexical evidence weighted over dense (RRF weights 1.5 / 0.5), results widened
+    into passages of +/- ``context`` chunks, no spreading across files."""
 
-    def __init__(self, workdir: Path | None = None, embedding: str = "local", **retriever_options: Any) -> None:
+    def __init__(self, workdir: Path | None = None, embedding: str = "local", chunk_tokens: int = 254,
+                 context: int = 2, spread: bool = False, dense_weight: float = 0.5, lexical_weight: float = 1.5,
+                 source_weight: float = 1.0, **retriever_options: Any) -> None:
+        self.chunk_tokens = chunk_tokens
+        self.context = context
+        self.spread = spread
+        retriever_options.update(dense_weight=dense_weight, lexical_weight=lexical_weight,
+                                 source_weight=source_weight)
+        self.name = "dxprep"
+        self.config = (f"chunks of {chunk_tokens} tokens, RRF weights dense {dense_weight} / lexical "
+                       f"{lexical_weight}, document prior {source_weight}, passages of ±{context} chunks"
+                       f"{', spread' if spread else ''}")
         self._own = workdir is None
         self.root = (workdir or Path(tempfile.mkdtemp(prefix="dxprep-qmsum-"))) / "ws"
         self.embedding = embedding
@@ -47,7 +60,7 @@ class QmsumSystem:
         folder.mkdir(parents=True)
         for doc_id, text in docs:
             (folder / f"{doc_id}.md").write_text(text, encoding="utf-8")
-        settings = load_settings(self.root, embedding=self.embedding)
+        settings = load_settings(self.root, embedding=self.embedding, chunk_tokens=self.chunk_tokens)
         ingest(self.root, settings=settings)
         self._retriever = Retriever(self.root, settings, get_embedder(self.embedding))
         for key, value in self.options.items():
@@ -56,7 +69,7 @@ class QmsumSystem:
 
     def search(self, query: str, k: int) -> list[BenchHit]:
         assert self._retriever is not None, "index() first"
-        results = self._retriever.search(query, k).results
+        results = self._retriever.search(query, k, context=self.context, spread=self.spread).results
         return [BenchHit(Path(r.source).stem, r.start, r.end, r.text) for r in results]
 
     def close(self) -> None:

@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL, data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
+CREATE TABLE IF NOT EXISTS texts (path TEXT PRIMARY KEY, text TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS embeddings (
     model TEXT NOT NULL, hash TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, hash)
 );
@@ -68,9 +69,12 @@ class Catalog:
     def fingerprints(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT path, fingerprint FROM files").fetchall())
 
-    def replace_file(self, path: str, fingerprint: str, chunks: Sequence[Chunk], when: str) -> None:
-        """Swap a source's chunks and fingerprint in one transaction."""
+    def replace_file(self, path: str, fingerprint: str, chunks: Sequence[Chunk], when: str,
+                     text: str | None = None) -> None:
+        """Swap a source's chunks, extracted text and fingerprint in one transaction."""
         with self._tx():
+            if text is not None:
+                self.db.execute("INSERT OR REPLACE INTO texts VALUES (?, ?)", (path, text))
             self.db.execute("DELETE FROM chunks WHERE source=?", (path,))
             self.db.executemany(
                 'INSERT OR REPLACE INTO chunks (id, source, ordinal, start, "end", text, data) VALUES (?,?,?,?,?,?,?)',
@@ -82,12 +86,14 @@ class Catalog:
     def remove_file(self, path: str) -> None:
         with self._tx():
             self.db.execute("DELETE FROM chunks WHERE source=?", (path,))
+            self.db.execute("DELETE FROM texts WHERE path=?", (path,))
             self.db.execute("DELETE FROM files WHERE path=?", (path,))
 
     def clear(self) -> None:
         with self._tx():
             self.db.execute("DELETE FROM chunks")
             self.db.execute("DELETE FROM files")
+            self.db.execute("DELETE FROM texts")
             self.db.execute("DELETE FROM meta")
 
     def chunk_count(self) -> int:
@@ -114,6 +120,17 @@ class Catalog:
                 meta.update(source=source, start=start, end=end, ordinal=ordinal)
                 out[cid] = (text, meta)
         return out
+
+    def source_text(self, path: str) -> str | None:
+        """The source's extracted text as of its last ingest (what every offset points into)."""
+        row = self.db.execute("SELECT text FROM texts WHERE path=?", (path,)).fetchone()
+        return row[0] if row else None
+
+    def neighbours(self, source: str, first: int, last: int) -> list[tuple[str, int, int, int]]:
+        """(id, ordinal, start, end) of the source's chunks with ordinal in [first, last]."""
+        return [(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in self.db.execute(
+            'SELECT id, ordinal, start, "end" FROM chunks WHERE source=? AND ordinal BETWEEN ? AND ? ORDER BY ordinal',
+            (source, first, last))]
 
     # ---------------------------------------------------------------- embedding cache
     def cached_vectors(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:

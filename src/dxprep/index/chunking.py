@@ -24,7 +24,7 @@ from dxprep.workspace.models import LoadedWorkspace, Material, MeetingNote, Orga
 __all__ = ["CHUNKER_VERSION", "Chunk", "chunk_material", "chunk_note", "chunk_workspace", "split_span"]
 
 #: Bump when chunking changes: every file is then re-chunked on the next ingest.
-CHUNKER_VERSION = 3
+CHUNKER_VERSION = 4
 
 TokenCounter = Callable[[list[str]], list[int]]
 

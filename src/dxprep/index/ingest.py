@@ -94,12 +94,17 @@ def open_parts(root: Path, settings: Settings, embedder: Embedder | None = None)
     return emb, store, catalog
 
 
-def _fingerprint(doc: MeetingNote | Material, ws: LoadedWorkspace, embedder: Embedder) -> str:
+def _budget(emb: Embedder, settings: Settings) -> int:
+    """Content tokens per chunk: the model's window less its two special tokens, or less."""
+    return min(emb.max_tokens - 2, settings.chunk_tokens)
+
+
+def _fingerprint(doc: MeetingNote | Material, ws: LoadedWorkspace, embedder: Embedder, budget: int = 254) -> str:
     meta = doc.model_dump(mode="json", exclude={"text", "sha256"})
     if isinstance(doc, MeetingNote):  # headers name the executives: they depend on stakeholders
         meta["_org"] = [(e.id, e.name, e.role, e.title, e.business_unit)
                         for e in ws.organization.executives if e.id in doc.executives]
-    payload = json.dumps([CHUNKER_VERSION, embedder.name, doc.sha256, meta], sort_keys=True, default=str)
+    payload = json.dumps([CHUNKER_VERSION, budget, embedder.name, doc.sha256, meta], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -127,7 +132,7 @@ def ingest(
     emb, store, catalog = open_parts(root, settings, embedder)
     stats = IngestStats(embedder=emb.name, store=store.key)
     tell = progress or (lambda event, advance, total: None)
-    if not rebuild and _unchanged(root, ws, emb, store, catalog, stats):
+    if not rebuild and _unchanged(root, ws, emb, store, catalog, stats, settings):
         catalog.close()
         stats.seconds = round(time.perf_counter() - t0, 3)
         return stats
@@ -156,14 +161,14 @@ def ingest(
                 " (its previous version stays in the index)" if s.path in known else "")) for s in ws.skipped]
             todo: list[tuple[MeetingNote | Material, str]] = []
             for doc in docs:
-                fp = _fingerprint(doc, ws, emb)
+                fp = _fingerprint(doc, ws, emb, _budget(emb, settings))
                 if known.get(doc.path) == fp:
                     stats.unchanged += 1
                 else:
                     todo.append((doc, fp))
             tell("files", stats.unchanged, stats.files)
 
-            budget = emb.max_tokens - 2 if emb.max_tokens <= 512 else 400
+            budget = _budget(emb, settings)
             count, offsets = _counters(emb)
             now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             group: list[tuple[MeetingNote | Material, str, list[Chunk]]] = []
@@ -197,7 +202,7 @@ def ingest(
 
 
 def _unchanged(root: Path, ws: LoadedWorkspace, emb: Embedder, store: ChromaStore, catalog: Catalog,
-               stats: IngestStats) -> bool:
+               stats: IngestStats, settings: Settings) -> bool:
     """True when nothing changed since the last complete ingest: then Chroma is not even
     opened (opening it costs about a second), so a briefing's freshness check is cheap."""
     if catalog.get_meta("store") != store.key or catalog.get_meta("embedder") != emb.name:
@@ -209,7 +214,7 @@ def _unchanged(root: Path, ws: LoadedWorkspace, emb: Embedder, store: ChromaStor
     known = catalog.fingerprints()
     docs: list[MeetingNote | Material] = [*ws.notes, *ws.material]
     present = {d.path for d in docs} | {s.path for s in ws.skipped}
-    if set(known) - present or any(known.get(d.path) != _fingerprint(d, ws, emb) for d in docs):
+    if set(known) - present or any(known.get(d.path) != _fingerprint(d, ws, emb, _budget(emb, settings)) for d in docs):
         return False
     stats.files = len(docs)
     stats.unchanged = len(docs)
@@ -253,7 +258,7 @@ def _write_group(group: list[tuple[Any, str, list[Chunk]]], emb: Embedder, store
         matrix = (np.stack([vectors[hashes[c.id]] for c in chunks]) if chunks
                   else np.zeros((0, emb.dim), dtype=np.float32))
         store.replace_source(doc.path, chunks, matrix)
-        catalog.replace_file(doc.path, fp, chunks, now)
+        catalog.replace_file(doc.path, fp, chunks, now, doc.text)
         stats.updated += 1
         tell("files", 1, stats.files)
 

@@ -49,8 +49,14 @@ class Retriever:
     rrf_k = 60
     dense_weight = 1.0
     lexical_weight = 1.0
-    #: Each further result from the same file counts this much less.
+    #: Each further result from the same file counts this much less (1.0: no spreading).
     same_source_decay = 0.75
+    #: Neighbouring chunks merged into each result, on each side (0: chunks as indexed).
+    context = 0
+    #: Document prior: each chunk gains this weight times the sum of its file's best
+    #: ``source_top`` fused scores, so chunks of the most relevant file rise (0: off).
+    source_weight = 0.0
+    source_top = 2
 
     def __init__(self, workspace: str | Path, settings: Settings | None = None,
                  embedder: Embedder | None = None) -> None:
@@ -96,7 +102,8 @@ class Retriever:
     def search(self, query: str, k: int = 8, *, executive: str | None = None, kind: str | None = None,
                doc_type: str | None = None, since: dt.date | None = None, audience: str | None = None,
                unit: str | None = None, source: str | None = None,
-               candidates: int | None = None, vector: Any = None) -> SearchResponse:
+               candidates: int | None = None, vector: Any = None, context: int | None = None,
+               spread: bool = True) -> SearchResponse:
         """Hybrid search; ``vector`` is the query's embedding when the caller computed it
         (a batch of queries embeds faster in one call: :meth:`embed_queries`)."""
         filters = Filters(executive=executive, kind=kind, doc_type=doc_type, since=since, audience=audience,
@@ -111,19 +118,72 @@ class Retriever:
         for weight, ranked in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
             for rank, (cid, _score) in enumerate(ranked):
                 fused[cid] = fused.get(cid, 0.0) + weight / (self.rrf_k + rank + 1)
+        rows = self.catalog.get_chunks(list(fused))
+        if self.source_weight:
+            per_source: dict[str, list[float]] = {}
+            for cid, score in fused.items():
+                if cid in rows:
+                    per_source.setdefault(rows[cid][1]["source"], []).append(score)
+            prior = {src: sum(sorted(v, reverse=True)[: self.source_top]) for src, v in per_source.items()}
+            fused = {cid: score + self.source_weight * prior.get(rows[cid][1]["source"], 0.0) if cid in rows else score
+                     for cid, score in fused.items()}
         ordered = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
-        rows = self.catalog.get_chunks([cid for cid, _ in ordered])
-        picked = self._spread([(cid, score) for cid, score in ordered if cid in rows], rows, k, filters)
-        results = []
-        for rank, (cid, score) in enumerate(picked, start=1):
+        width = self.context if context is None else context
+        picked = self._spread([(cid, score) for cid, score in ordered if cid in rows], rows,
+                              k if not width else len(ordered), filters, spread)
+        results: list[SearchResult] = []
+        covered: set[str] = set()
+        for cid, score in picked:
+            if len(results) >= k:
+                break
             text, meta = rows[cid]
-            results.append(SearchResult(rank=rank, score=round(score, 6), source=meta["source"], start=meta["start"],
-                                        end=meta["end"], text=text, metadata=_public(meta), id=cid))
+            start, end = meta["start"], meta["end"]
+            if width:
+                if cid in covered:
+                    continue
+                span = self._passage(meta, text, width, covered)
+                if span is None:
+                    continue
+                start, end, text = span
+            covered.add(cid)
+            results.append(SearchResult(rank=len(results) + 1, score=round(score, 6), source=meta["source"],
+                                        start=start, end=end, text=text, metadata=_public(meta), id=cid))
         return SearchResponse(query=query, results=results)
 
+    def _passage(self, meta: dict[str, Any], chunk_text: str, width: int,
+                 covered: set[str]) -> tuple[int, int, str] | None:
+        """The chunk widened by up to ``width`` neighbours on each side (not yet returned),
+        as an exact slice of its source."""
+        source, ordinal = meta["source"], int(meta["ordinal"])
+        text = self._source_text(source)
+        if text is None:  # indexed before source texts were kept: the chunk alone
+            return meta["start"], meta["end"], chunk_text
+        rows = self.catalog.neighbours(source, ordinal - width, ordinal + width)
+        group = [r for r in rows if r[0] not in covered]
+        # keep only the contiguous run around the chunk itself
+        run: list[tuple[str, int, int, int]] = []
+        for r in group:
+            if run and r[1] != run[-1][1] + 1:
+                if any(x[1] == ordinal for x in run):
+                    break
+                run = []
+            run.append(r)
+        if not any(x[1] == ordinal for x in run):
+            return None
+        covered.update(r[0] for r in run)
+        start, end = run[0][2], run[-1][3]
+        return start, end, text[start:end]
+
+    def _source_text(self, source: str) -> str | None:
+        cache = self.__dict__.setdefault("_texts", {})
+        if source not in cache:
+            cache[source] = self.catalog.source_text(source)
+        return cache[source]
+
     def _spread(self, ordered: list[tuple[str, float]], rows: dict[str, tuple[str, dict[str, Any]]], k: int,
-                filters: Filters) -> list[tuple[str, float]]:
+                filters: Filters, spread: bool = True) -> list[tuple[str, float]]:
         """Greedy re-rank: penalise repeats from one file, drop overlapping spans."""
+        decay = self.same_source_decay if spread else 1.0
         per_source: dict[str, int] = {}
         spans: dict[str, list[tuple[int, int]]] = {}
         remaining = list(ordered)
@@ -132,7 +192,10 @@ class Retriever:
             best_i, best_score = 0, float("-inf")
             for i, (cid, score) in enumerate(remaining):
                 src = rows[cid][1]["source"]
-                adjusted = score * (self.same_source_decay ** per_source.get(src, 0))
+                adjusted = score * (decay ** per_source.get(src, 0))
+                if decay == 1.0:  # ordered already: the first one is the best
+                    best_i, best_score = i, adjusted
+                    break
                 if adjusted > best_score:
                     best_i, best_score = i, adjusted
             cid, _ = remaining.pop(best_i)
