@@ -11,10 +11,24 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 TURN_RE = re.compile(r"^\[T(\d+)\] \*\*(.*?):\*\*(?: (.*))?$")
 FRONT_MATTER_FENCE = "---"
 HIT_K = 5
+
+
+class SpanHit(Protocol):
+    """What a system returns per result: a character span of one indexed document and its text."""
+
+    @property
+    def doc_id(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def text(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -31,7 +45,7 @@ class Hit:
 class Meeting:
     meeting_id: str
     domain: str
-    text: str  # the .md file without its YAML front matter
+    text: str  # the indexed text: the .md file, by default without its YAML front matter
     turn_spans: dict[int, tuple[int, int]]  # turn index -> [start, end) of its line in ``text``
 
 
@@ -78,14 +92,15 @@ def parse_turn_spans(text: str) -> dict[int, tuple[int, int]]:
     return spans
 
 
-def load_meetings(data_dir: Path) -> dict[str, Meeting]:
+def load_meetings(data_dir: Path, *, keep_front_matter: bool = False) -> dict[str, Meeting]:
     domains = {
         row["meeting_id"]: row["domain"]
         for row in map(json.loads, (data_dir / "manifest.jsonl").read_text(encoding="utf-8").splitlines())
     }
     meetings: dict[str, Meeting] = {}
     for path in sorted((data_dir / "meetings").glob("*.md")):
-        text = strip_front_matter(path.read_text(encoding="utf-8"))
+        raw = path.read_text(encoding="utf-8")
+        text = raw if keep_front_matter else strip_front_matter(raw)
         meetings[path.stem] = Meeting(path.stem, domains[path.stem], text, parse_turn_spans(text))
     return meetings
 
@@ -104,7 +119,7 @@ def load_queries(data_dir: Path, meetings: dict[str, Meeting]) -> list[Query]:
     return queries
 
 
-def covered_turns(hit: Hit, meeting: Meeting, turns: Sequence[int]) -> set[int]:
+def covered_turns(hit: SpanHit, meeting: Meeting, turns: Sequence[int]) -> set[int]:
     """The turns among ``turns`` whose span overlaps the hit's [start, end) span (same meeting only)."""
     if hit.doc_id != meeting.meeting_id:
         return set()
@@ -112,7 +127,7 @@ def covered_turns(hit: Hit, meeting: Meeting, turns: Sequence[int]) -> set[int]:
 
 
 def score_query(
-    query: Query, meeting: Meeting, hits: Sequence[Hit], latency_s: float, *, word_budget: int
+    query: Query, meeting: Meeting, hits: Sequence[SpanHit], latency_s: float, *, word_budget: int
 ) -> QueryScore:
     """hit@5: a top-5 hit overlaps a gold turn. Turn recall: gold turns covered by the hits kept in rank order
     while their cumulative word count (``len(text.split())``) stays within ``word_budget``."""
