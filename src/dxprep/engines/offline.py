@@ -34,6 +34,9 @@ _META_LINE = re.compile(r"^(?:prepared|compiled|written|owner|author|distributio
                         r"classification|version|reviewed|approved)\b[^:]{0,30}:", re.IGNORECASE)
 
 
+_TABLE_ROWS: set[str] = set()
+
+
 def _sentences(text: str) -> list[str]:
     """Sentences of a chunk as a person would quote them: no markup, no metadata lines;
     a table row reads as ``first cell: other cells``."""
@@ -45,6 +48,7 @@ def _sentences(text: str) -> list[str]:
             if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
                 continue
             line = f"{cells[0]}: {'; '.join(c for c in cells[1:] if c)}" if len(cells) > 1 else cells[0]
+            _TABLE_ROWS.add(" ".join(line.split()))
         line = re.sub(r"^\s*(?:[-*+•]\s+|\d+[.)]\s+|#+\s+)", "", line)
         line = re.sub(r"\*\*|__|`|\[[ xX]\]|(?<!\w)[*_]|[*_](?!\w)", "", line).strip()
         if not line or _META_LINE.match(line):
@@ -67,6 +71,8 @@ def best_sentence(text: str, topic: str, prefer: re.Pattern[str] | None = None, 
         if prefer is not None and require and not prefer.search(s):
             continue
         score = len(want & _terms(s)) + (0.5 if prefer is not None and prefer.search(s) else 0.0)
+        if s in _TABLE_ROWS:  # a table row reads worse than a sentence that says as much
+            score -= 1.5
         if score > best_score:
             best, best_score = s, score
     if best is not None and len(best) > 320:
