@@ -27,6 +27,7 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest
+	$(BIN)/dxprep eval -w corpus -o .dxprep-eval-report.json
 
 clean:
 	rm -rf $(VENV) corpus/.dxprep corpus/briefings

@@ -249,7 +249,8 @@ def build_briefing(
         engine = OfflineEngine()
         reply = engine.draft(ctx, request)
         draft = parse_draft(reply)
-    draft = validate_draft(draft, {s.n for s in reg.items}, warnings, _hidden_texts(data, exe))
+    seen = _sent_numbers(request, ctx) if not engine.drafted_without_model else {s.n for s in reg.items}
+    draft = validate_draft(draft, seen, warnings, _hidden_texts(data, exe), {s.n: s.text for s in reg.items})
 
     header = BriefingHeader(
         executive_id=exe.id, executive_name=exe.name, title=exe.title, role=exe.role,
@@ -271,6 +272,18 @@ def build_briefing(
         agenda=draft.agenda, sources=list(reg.items), warnings=warnings + [str(w) for w in hist.warnings],
     )
     return renumber(briefing)
+
+
+def _sent_numbers(request: ModelRequest, ctx: BriefingContext) -> set[int]:
+    """Source numbers the model could see: evidence sent within the budget, and the numbers
+    the dialogue memory cites."""
+    text = request.messages[-1].content
+    numbers = {int(n) for n in re.findall(r"^\[(\d+)\] ", text, re.MULTILINE)}
+    for group in (ctx.goals, ctx.concerns, ctx.open_commitments, ctx.closed_since_last, ctx.decisions,
+                  ctx.whats_new):
+        for item in group:
+            numbers.update(item.citations)
+    return numbers
 
 
 def _relevant(units: list[str], audience: list[str], exe: Executive) -> bool:
@@ -393,8 +406,15 @@ def _shingles(text: str, n: int = 8) -> set[str]:
     return {" ".join(words[i : i + n]) for i in range(max(0, len(words) - n + 1))}
 
 
-def validate_draft(draft: Draft, valid: set[int], warnings: list[str], hidden: Iterable[str]) -> Draft:
-    """Remove invented citations, flag unsupported points, drop obeyed instructions and leaks."""
+_OK_STATUS = re.compile(r"\b(on track|on schedule|on plan|fully funded|green)\b", re.IGNORECASE)
+_BAD_STATUS = re.compile(r"\b(red|late|delayed|behind schedule|slipped|unfunded|not funded)\b", re.IGNORECASE)
+
+
+def validate_draft(draft: Draft, valid: set[int], warnings: list[str], hidden: Iterable[str],
+                   sources: dict[int, str] | None = None) -> Draft:
+    """Remove invented citations, flag unsupported points, drop obeyed instructions, leaks and
+    points that contradict the status their own sources give."""
+    sources = sources or {}
     hidden_shingles: set[str] = set()
     for text in hidden:
         hidden_shingles |= _shingles(text)
@@ -410,7 +430,8 @@ def validate_draft(draft: Draft, valid: set[int], warnings: list[str], hidden: I
             warnings.append(f"dropped {what}: it repeats an instruction planted in the evidence")
             return True
         if hidden_shingles and _shingles(text) & hidden_shingles:
-            warnings.append(f"dropped {what}: it quotes a document this executive may not see")
+            # never quote the offending text in the warning: the warning is in the briefing too
+            warnings.append("dropped an item: it quotes a document this executive may not see")
             return True
         return False
 
@@ -420,6 +441,11 @@ def validate_draft(draft: Draft, valid: set[int], warnings: list[str], hidden: I
         if unsafe(" ".join((p.headline, p.why_it_matters, p.evidence, p.ask)), what):
             continue
         cites = fix(p.citations, what)
+        said = " ".join((p.headline, p.why_it_matters, p.evidence))
+        if sources and _OK_STATUS.search(said) and any(
+                _BAD_STATUS.search(sources[c]) and not _OK_STATUS.search(sources[c]) for c in cites if c in sources):
+            warnings.append(f"dropped {what}: it calls on track what its source calls late or red")
+            continue
         opinion = p.opinion or not cites
         if opinion and not p.opinion:
             warnings.append(f"{what} has no valid source: flagged as opinion")

@@ -31,7 +31,7 @@ WorkspaceOpt = Annotated[
     Path | None,
     typer.Option(
         "-w", "--workspace",
-        help="Workspace folder [default: $DXPREP_WORKSPACE, else the current directory].",
+        help="Workspace folder \\[default: $DXPREP_WORKSPACE, else the current directory].",
         show_default=False,
     ),
 ]

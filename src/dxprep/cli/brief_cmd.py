@@ -19,7 +19,7 @@ class BriefFormat(StrEnum):
     json = "json"
 
 
-EngineOpt = Annotated[str | None, typer.Option("--engine", help="offline (default), openai:<model>, azure:<deployment>, replay:<dir> [env: DXPREP_ENGINE].")]
+EngineOpt = Annotated[str | None, typer.Option("--engine", help="offline (default), openai:<model>, azure:<deployment>, replay:<dir> \\[env: DXPREP_ENGINE].")]
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -37,11 +37,11 @@ def _date(value: str | None) -> dt.date | None:
 def brief(
     executive: Annotated[str | None, typer.Argument(help="Executive id, name or alias (omit with --due).")] = None,
     workspace: WorkspaceOpt = None,
-    date: Annotated[str | None, typer.Option("--date", help="Meeting date [default: today].")] = None,
-    minutes: Annotated[int | None, typer.Option("--minutes", min=5, max=480, help="Meeting length [default: 30].")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Meeting date \\[default: today].")] = None,
+    minutes: Annotated[int | None, typer.Option("--minutes", min=5, max=480, help="Meeting length \\[default: 30].")] = None,
     engine: EngineOpt = None,
     fmt: Annotated[BriefFormat, typer.Option("--format", "-f", help="docx (default), md or json.")] = BriefFormat.docx,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file [default: briefings/<date>-<exec>.<ext>]; '-' for stdout (md, json).")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file \\[default: briefings/<date>-<exec>.<ext>]; '-' for stdout (md, json).")] = None,
     fallback: Annotated[str | None, typer.Option("--fallback", help="offline: draft offline if the model call fails.")] = None,
     due: Annotated[bool, typer.Option("--due", help="A briefing for every executive whose dialogue is due, plus a portfolio summary.")] = False,
     within: Annotated[int, typer.Option("--within", help="With --due: due within this many days.")] = 7,
@@ -103,7 +103,7 @@ def write_briefing(ws: Any, briefing: Any, fmt: BriefFormat, output: Path | None
 def points(
     executive: Annotated[str, typer.Argument(help="Executive id, name or alias.")],
     workspace: WorkspaceOpt = None,
-    date: Annotated[str | None, typer.Option("--date", help="Meeting date [default: today].")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Meeting date \\[default: today].")] = None,
     engine: EngineOpt = None,
 ) -> None:
     """The talking points for the corridor, in the terminal.

@@ -22,11 +22,11 @@ from dxprep.cli._common import (
 
 ChromaUrlOpt = Annotated[
     str | None,
-    typer.Option("--chroma-url", help="Use a Chroma server (e.g. http://127.0.0.1:8000) [env: DXPREP_CHROMA_URL]."),
+    typer.Option("--chroma-url", help="Use a Chroma server (e.g. http://127.0.0.1:8000) \\[env: DXPREP_CHROMA_URL]."),
 ]
 EmbeddingOpt = Annotated[
     str | None,
-    typer.Option("--embedding", help="local (default), local-bf16, openai:text-embedding-3-small [env: DXPREP_EMBEDDING]."),
+    typer.Option("--embedding", help="local (default), local-bf16, openai:text-embedding-3-small \\[env: DXPREP_EMBEDDING]."),
 ]
 
 
