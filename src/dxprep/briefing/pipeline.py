@@ -335,14 +335,9 @@ def _hidden_texts(data: LoadedWorkspace, exe: Executive) -> list[str]:
 def _count_tokens(text: str) -> int:
     """Tokens of ``text``, counted offline with the bundled WordPiece tokenizer (close to a
     model's BPE count for English prose)."""
-    if not _TOK:
-        from dxprep.index.minilm import MiniLMTokenizer
+    from dxprep.index.minilm import shared_tokenizer
 
-        _TOK.append(MiniLMTokenizer())
-    return int(_TOK[0].count(text))
-
-
-_TOK: list[Any] = []
+    return int(shared_tokenizer().count(text))
 
 
 def _memory_text(ctx: BriefingContext) -> str:

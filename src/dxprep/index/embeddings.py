@@ -67,9 +67,9 @@ class LocalEmbedder:
     @property
     def tokenizer(self) -> Any:
         if self._tok is None:
-            from dxprep.index.minilm import MiniLMTokenizer
+            from dxprep.index.minilm import shared_tokenizer
 
-            self._tok = MiniLMTokenizer()
+            self._tok = shared_tokenizer()
         return self._tok
 
     def count_tokens(self, text: str) -> int:

@@ -17,7 +17,7 @@ import numpy as np
 
 from dxprep.errors import EmbeddingError
 
-__all__ = ["MAX_SEQ_TOKENS", "MODEL_NAME", "MiniLMTokenizer", "NumpyMiniLM", "model_dir"]
+__all__ = ["MAX_SEQ_TOKENS", "MODEL_NAME", "MiniLMTokenizer", "NumpyMiniLM", "model_dir", "shared_tokenizer"]
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 #: The model's window, two special tokens ([CLS], [SEP]) included.
@@ -79,6 +79,12 @@ class MiniLMTokenizer:
         return input_ids, mask
 
 
+@lru_cache(maxsize=1)
+def shared_tokenizer() -> MiniLMTokenizer:
+    """One tokenizer per process for the bundled model (counting, chunking, encoding)."""
+    return MiniLMTokenizer()
+
+
 def _erf(x: np.ndarray) -> np.ndarray:
     # Abramowitz & Stegun 7.1.26, |error| < 1.5e-7: enough for float32 GELU.
     sign = np.sign(x)
@@ -121,7 +127,7 @@ class NumpyMiniLM:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or model_dir()
-        self.tokenizer = MiniLMTokenizer(self.path)
+        self.tokenizer = MiniLMTokenizer(self.path) if path is not None else shared_tokenizer()
         self.w, self.config = _weights(str(self.path))
 
     def encode(self, texts: list[str], batch_size: int = 16) -> np.ndarray:
