@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -132,6 +133,9 @@ def split_front_matter(text: str) -> tuple[dict[str, Any] | None, int, tuple[str
         line = (mark.line + 2) if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return None, body_start, (f"front matter is not valid YAML ({problem})", line)
+    except (ValueError, TypeError, IndexError, AttributeError, OverflowError) as exc:
+        # PyYAML's constructors raise these on e.g. "date: 2026-02-30" or a bare "!!int" tag
+        return None, body_start, (f"front matter has a value YAML cannot read ({exc})", 2)
     if meta is None:
         return {}, body_start, None
     if not isinstance(meta, dict):
@@ -219,7 +223,11 @@ def _check_zip(data: bytes, limits: Limits) -> None:
             )
         if "word/document.xml" not in archive.namelist():
             raise Unreadable("not a Word document (no word/document.xml inside)")
-        head = archive.open("word/document.xml").read(4096)
+        try:
+            with archive.open("word/document.xml") as member:
+                head = member.read(4096)
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError) as exc:
+            raise Unreadable(f"the Word file is damaged ({type(exc).__name__}: {exc})") from exc
         if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
             raise Unreadable("refused: the Word XML declares entities (an XML bomb?)")
 

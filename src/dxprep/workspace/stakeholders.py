@@ -74,6 +74,10 @@ def parse_stakeholders(text: str, name: str = "stakeholders.yaml") -> tuple[Orga
             f"not valid YAML: {problem}", path=name, line=line,
             hint="check the indentation and quoting on that line",
         ) from exc
+    except (ValueError, TypeError, IndexError, AttributeError, OverflowError) as exc:
+        # PyYAML's constructors raise these on e.g. "2026-02-30" or a bare "!!int" tag
+        raise StakeholdersError(f"a value YAML cannot read: {exc}", path=name,
+                                hint="check dates and '!!' tags") from exc
     if data is None:
         return Organization(), [WorkspaceWarning(path=name, reason="file is empty")]
     if not isinstance(data, dict):
@@ -81,6 +85,10 @@ def parse_stakeholders(text: str, name: str = "stakeholders.yaml") -> tuple[Orga
                                 path=name, line=1)
     warnings: list[WorkspaceWarning] = []
     data = dict(data)
+    for key in ("business_units", "executives"):
+        if data.get(key) is not None and not isinstance(data[key], list):
+            raise StakeholdersError(f"{key} must be a list (one '- ' entry each)", path=name,
+                                    line=_node_line(node, (key,)), hint="see the stakeholders.yaml example in the README")
     known = {"organization", "it_leader", "business_units", "executives"}
     for key in list(data):
         if key not in known:

@@ -161,7 +161,7 @@ def parse_action_text(text: str) -> tuple[str, str | None, str | None, date | No
     m = _ITEM_ID.search(text)
     if m:
         item_id = m.group("id").lower()
-        text = (text[: m.start()] + text[m.end() :]).strip()
+    text = _ITEM_ID.sub("", text).strip()  # every marker goes; the first one is the id
     due = None
     m = _DUE.search(text)
     if m:
