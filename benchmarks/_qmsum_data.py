@@ -7,14 +7,16 @@ data folder (``../shared/data/qmsum-dev/README.md``) for the source, licence and
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-TURN_RE = re.compile(r"^\[T(\d+)\] \*\*(.*?):\*\*(?: (.*))?$")
-FRONT_MATTER_FENCE = "---"
+from dxprep.evals.qmsum import (  # one parser for the eval and the benchmark
+    parse_turn_spans,
+    strip_front_matter,
+)
+
 HIT_K = 5
 
 
@@ -66,30 +68,6 @@ class QueryScore:
     turn_recall: float
     words_kept: int
     latency_s: float
-
-
-def strip_front_matter(raw: str) -> str:
-    """Drop a leading YAML front matter block: keep the text from the line after the closing ``---``."""
-    lines = raw.splitlines(keepends=True)
-    if not lines or lines[0].rstrip("\r\n") != FRONT_MATTER_FENCE:
-        return raw
-    for i, line in enumerate(lines[1:], start=1):
-        if line.rstrip("\r\n") == FRONT_MATTER_FENCE:
-            return "".join(lines[i + 1 :])
-    raise ValueError("unclosed YAML front matter")
-
-
-def parse_turn_spans(text: str) -> dict[int, tuple[int, int]]:
-    """Map each ``[T<i>] **Speaker:** content`` line to its [start, end) character span (newline excluded)."""
-    spans: dict[int, tuple[int, int]] = {}
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        content = line.rstrip("\r\n")
-        match = TURN_RE.match(content)
-        if match:
-            spans[int(match.group(1))] = (offset, offset + len(content))
-        offset += len(line)
-    return spans
 
 
 def load_meetings(data_dir: Path, *, keep_front_matter: bool = False) -> dict[str, Meeting]:

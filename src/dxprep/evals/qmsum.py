@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["QmsumMeeting", "QmsumQuery", "load_meetings", "load_queries", "run_qmsum", "score"]
+__all__ = ["QmsumMeeting", "QmsumQuery", "load_meetings", "load_queries", "parse_turn_spans", "run_qmsum", "score",
+           "strip_front_matter"]
 
 TURN_RE = re.compile(r"^\[T(\d+)\] \*\*(.*?):\*\*(?: (.*))?$")
 HIT_K = 5
@@ -46,7 +47,8 @@ class QmsumQuery:
     gold_turns: tuple[int, ...]
 
 
-def _strip_front_matter(raw: str) -> str:
+def strip_front_matter(raw: str) -> str:
+    """Drop a leading YAML front matter block: keep the text from the line after the closing ``---``."""
     lines = raw.splitlines(keepends=True)
     if not lines or lines[0].rstrip("\r\n") != "---":
         return raw
@@ -56,7 +58,8 @@ def _strip_front_matter(raw: str) -> str:
     raise ValueError("unclosed YAML front matter")
 
 
-def _turn_spans(text: str) -> dict[int, tuple[int, int]]:
+def parse_turn_spans(text: str) -> dict[int, tuple[int, int]]:
+    """Map each ``[T<i>] **Speaker:** content`` line to its [start, end) span (newline excluded)."""
     spans: dict[int, tuple[int, int]] = {}
     offset = 0
     for line in text.splitlines(keepends=True):
@@ -73,8 +76,8 @@ def load_meetings(data_dir: Path) -> dict[str, QmsumMeeting]:
                map(json.loads, (data_dir / "manifest.jsonl").read_text(encoding="utf-8").splitlines())}
     out: dict[str, QmsumMeeting] = {}
     for path in sorted((data_dir / "meetings").glob("*.md")):
-        text = _strip_front_matter(path.read_text(encoding="utf-8"))
-        out[path.stem] = QmsumMeeting(path.stem, domains[path.stem], text, _turn_spans(text))
+        text = strip_front_matter(path.read_text(encoding="utf-8"))
+        out[path.stem] = QmsumMeeting(path.stem, domains[path.stem], text, parse_turn_spans(text))
     return out
 
 
