@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from dxprep.config import Settings, load_settings, resolve_workspace
+from dxprep.errors import UserError
 from dxprep.workspace.check import CheckReport, check_workspace
 from dxprep.workspace.models import Executive, LoadedWorkspace
 from dxprep.workspace.reader import read_workspace
@@ -78,3 +80,43 @@ class Workspace:
 
         return build_briefing(self, executive, date=date, minutes=minutes, engine=engine, fallback=fallback,
                               refresh_index=refresh_index)
+
+    # ------------------------------------------------------------------ alignment and report
+    def _meaning(self, meaning: bool) -> Any:
+        """The embedder for the alignment map's meaning signal (None: words and names only)."""
+        spec = self.settings.embedding
+        if not meaning or spec == "hash":  # the test embedding carries no meaning
+            return None
+        from dxprep.index.embeddings import get_embedder
+
+        return get_embedder(spec, remote_allowed=self.settings.remote, base_url=self.settings.openai_base_url)
+
+    def alignment(self, *, as_of: Any = None, audience: str | None = "", meaning: bool = True) -> Any:
+        """The :class:`~dxprep.dialogue.alignment.AlignmentMap` as of ``as_of`` (default today).
+
+        ``audience``: ``""`` an executive committee (no confidential notes, no restricted
+        material), an executive id, or None (the IT leader's own view).
+        """
+        from dxprep.dialogue.alignment import alignment_map
+        from dxprep.workspace.dates import parse_date
+
+        when = parse_date(as_of) if as_of is not None else _dt.date.today()
+        if when is None:
+            raise UserError(f"{as_of!r} is not a date", hint="write 2026-11-28")
+        return alignment_map(self.data, when, audience=audience, embedder=self._meaning(meaning))
+
+    def report(self, *, start: Any = None, end: Any = None, audience: str | None = "", meaning: bool = True) -> Any:
+        """The :class:`~dxprep.dialogue.programme.ProgrammeReport` for ``[start, end]``
+        (default: the 90 days up to today)."""
+        from dxprep.dialogue.programme import programme_report
+        from dxprep.workspace.dates import parse_date
+
+        stop = parse_date(end) if end is not None else _dt.date.today()
+        if stop is None:
+            raise UserError(f"{end!r} is not a date", hint="write 2026-11-28")
+        begin = parse_date(start) if start is not None else stop - _dt.timedelta(days=89)
+        if begin is None:
+            raise UserError(f"{start!r} is not a date", hint="write 2026-09-01")
+        if begin > stop:
+            raise UserError(f"the period starts ({begin}) after it ends ({stop})", hint="swap --from and --to")
+        return programme_report(self.data, begin, stop, audience=audience, embedder=self._meaning(meaning))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from dxprep.cli import brief_cmd, dialogue_cmd, eval_cmd, index_cmd
+from dxprep.cli import alignment_cmd, brief_cmd, dialogue_cmd, eval_cmd, index_cmd
 from dxprep.cli.workspace_cmd import workspace_app
 
 __all__ = ["app", "main"]
@@ -30,6 +30,7 @@ index_cmd.register(app)
 brief_cmd.register(app)
 dialogue_cmd.register(app)
 eval_cmd.register(app)
+alignment_cmd.register(app)
 
 
 @app.callback()
