@@ -27,6 +27,7 @@ EXPECTED_OUTLINE = [
     ["Heading 1", "Where they stand"],
     ["Heading 2", "Goals"],
     ["Heading 2", "Concerns"],
+    ["Heading 2", "What IT has for each goal"],
     ["Heading 1", "Since last time"],
     ["Heading 2", "Open commitments"],
     ["table", "Status | Commitment | Owner / side | Due | Source"],
@@ -255,7 +256,7 @@ def test_empty_sections_say_nothing_recorded(tmp_path: Path) -> None:
     headings = [text for style, text in dump(d) if style in HEADINGS]
     assert headings == [text for _, text in EXPECTED_OUTLINE if _ in HEADINGS][:-1]
     nothing = [p for p in d.paragraphs if p.text == "Nothing recorded."]
-    assert len(nothing) == 12
+    assert len(nothing) == 13
     assert all(p.runs[0].italic for p in nothing)
     assert d.tables == []
     glance = paragraphs(section(d, "At a glance"))

@@ -32,7 +32,7 @@ def table_rows(text: str) -> list[list[str]]:
 def test_sections_and_subsections_in_order(md: str) -> None:
     assert re.findall(r"^# (.+)$", md, re.M) == ["Briefing: Daniel Okafor"]
     assert re.findall(r"^## (.+)$", md, re.M) == list(SECTIONS)
-    assert re.findall(r"^### (.+)$", md, re.M) == ["Goals", "Concerns", "Open commitments",
+    assert re.findall(r"^### (.+)$", md, re.M) == ["Goals", "Concerns", "What IT has for each goal", "Open commitments",
                                                    "Closed since last meeting", "Decisions"]
 
 
@@ -157,7 +157,7 @@ def test_empty_briefing_says_nothing_recorded() -> None:
                       hard_conversations=[], agenda=[], sources=[], warnings=[])
     md = render_markdown(b)
     assert re.findall(r"^## (.+)$", md, re.M) == list(SECTIONS[:-1])
-    assert md.count("*Nothing recorded.*") == 12
+    assert md.count("*Nothing recorded.*") == 13
     assert "|" not in md
 
 

@@ -7,7 +7,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dxprep.briefing.model import CommitmentLine, DecisionLine, NewForThem, Source, StatedLine
+from dxprep.briefing.model import AlignmentLine, CommitmentLine, DecisionLine, NewForThem, Source, StatedLine
 
 __all__ = ["BriefingContext", "INJECTION", "looks_like_injection"]
 
@@ -42,6 +42,7 @@ class BriefingContext(BaseModel):
     last_met: dt.date | None
     goals: list[StatedLine] = Field(default_factory=list)
     concerns: list[StatedLine] = Field(default_factory=list)
+    alignment: list[AlignmentLine] = Field(default_factory=list)
     open_commitments: list[CommitmentLine] = Field(default_factory=list)
     closed_since_last: list[CommitmentLine] = Field(default_factory=list)
     decisions: list[DecisionLine] = Field(default_factory=list)

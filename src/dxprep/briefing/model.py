@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "SCHEMA_VERSION",
     "AgendaItem",
+    "AlignmentLine",
     "Briefing",
     "BriefingHeader",
     "CommitmentLine",
@@ -110,6 +111,26 @@ class NewForThem(_M):
     citations: list[int] = Field(default_factory=list)
 
 
+class ServingInitiative(_M):
+    """An initiative that serves a goal, as the material states it."""
+
+    name: str
+    status: str | None = None  # as written: "Red — late"
+    red_or_late: bool = False
+    target: str | None = None
+    strength: str = "weak"  # strong | moderate | weak
+    citations: list[int] = Field(default_factory=list)
+
+
+class AlignmentLine(_M):
+    """One of the executive's goals and what IT has for it (from the alignment map)."""
+
+    goal: str
+    citations: list[int] = Field(default_factory=list)
+    served_by: list[ServingInitiative] = Field(default_factory=list)
+    what_to_say: str | None = None  # for a gap or a red/late initiative
+
+
 class TalkingPoint(_M):
     headline: str
     why_it_matters: str
@@ -152,6 +173,7 @@ class Briefing(_M):
     header: BriefingHeader
     goals: list[StatedLine] = Field(default_factory=list)
     concerns: list[StatedLine] = Field(default_factory=list)
+    alignment: list[AlignmentLine] = Field(default_factory=list)
     open_commitments: list[CommitmentLine] = Field(default_factory=list)
     closed_since_last: list[CommitmentLine] = Field(default_factory=list)
     decisions: list[DecisionLine] = Field(default_factory=list)

@@ -17,12 +17,14 @@ from pydantic import ValidationError
 
 from dxprep.briefing.context import BriefingContext, looks_like_injection
 from dxprep.briefing.model import (
+    AlignmentLine,
     Briefing,
     BriefingHeader,
     CommitmentLine,
     DecisionLine,
     Draft,
     NewForThem,
+    ServingInitiative,
     Source,
     StatedLine,
 )
@@ -216,6 +218,7 @@ def build_briefing(
                 n = add_hit(chosen[0], "new")
                 new_items.append(NewForThem(title=m.title, doc_type=m.doc_type, date=m.date, summary=chosen[1],
                                             citations=[n]))
+    alignment = _alignment_lines(data, exe, meeting_date, reg, retriever, settings.embedding, warnings)
     _check_visibility(reg, data, exe, warnings)
 
     n_meetings = len([m for m in hist.meetings if m.date < meeting_date])
@@ -234,7 +237,7 @@ def build_briefing(
         unit=(u.name if (u := org.unit(exe.business_unit)) else exe.business_unit), meeting_date=meeting_date,
         minutes=minutes, dialogue_label=label, last_met=last_met, goals=goals, concerns=concerns,
         open_commitments=open_lines, closed_since_last=closed_lines, decisions=decisions, whats_new=new_items,
-        evidence=list(reg.items), purpose=reg.purpose,
+        evidence=list(reg.items), purpose=reg.purpose, alignment=alignment,
     )
     request = _request(ctx, engine, exe)
     try:
@@ -264,7 +267,8 @@ def build_briefing(
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
     )
     briefing = Briefing(
-        header=header, goals=goals, concerns=concerns, open_commitments=open_lines, closed_since_last=closed_lines,
+        header=header, goals=goals, concerns=concerns, alignment=ctx.alignment, open_commitments=open_lines,
+        closed_since_last=closed_lines,
         decisions=decisions, whats_new=[n.model_copy(update={"summary": draft.whats_new_summaries.get(
             n.title, n.summary)}) for n in new_items],
         talking_points=draft.talking_points, questions_to_ask=draft.questions_to_ask,
@@ -274,15 +278,70 @@ def build_briefing(
     return renumber(briefing)
 
 
+def _alignment_lines(data: LoadedWorkspace, exe: Executive, meeting_date: dt.date, reg: _Sources, retriever: Any,
+                     embedding: str, warnings: list[str]) -> list[AlignmentLine]:
+    """The executive's goals against the initiatives that serve them, as they may see it."""
+    from dxprep.dialogue.alignment import alignment_map, talking_point_for_gap
+
+    embedder = getattr(retriever, "embedder", None) if embedding != "hash" else None
+    amap = alignment_map(data, meeting_date, audience=exe.id, embedder=embedder)
+    material = {m.path: m for m in data.material}
+    notes = {n.path: n for n in data.notes}
+
+    def cite(ev: Any, purpose: str) -> int | None:
+        if looks_like_injection(ev.text):
+            warnings.append(f"instruction-like text in {ev.path} was treated as data and left out of the alignment")
+            return None
+        m, n = material.get(ev.path), notes.get(ev.path)
+        return reg.add(purpose, source=ev.path, start=ev.start, end=ev.end, text=ev.text,
+                       title=m.title if m else (n.title if n else None),
+                       section=_section_of(n, ev.start) if n else None, date=ev.date,
+                       kind="material" if m else "note", doc_type=m.doc_type if m else "meeting-note",
+                       location=_loc(ev.path, ev.start, data))
+
+    flags = {(f.goal_id, f.initiative_id): f for f in amap.expectations}
+    lines = []
+    for k, goal in enumerate(amap.for_executive(exe.id)):
+        goal_n = cite(goal.source, f"goal:{k}")
+        served = []
+        say = None
+        for lk in amap.links_of(goal.id):
+            ini = amap.initiative(lk.initiative_id)
+            cites = {c for c in (cite(lk.evidence[-1], "alignment"),) if c is not None}
+            if "status_label" in ini.sources:
+                src = ini.sources["status_label"]
+                status_n = cite(_Span(path=src.path, start=src.start, end=src.end, date=src.date,
+                                      text=material[src.path].text[src.start:src.end]), "alignment")
+                if status_n is not None:
+                    cites.add(status_n)
+            served.append(ServingInitiative(name=ini.name, status=ini.status_label, red_or_late=ini.red_or_late,
+                                            target=ini.target, strength=lk.level, citations=sorted(cites)))
+            if (goal.id, ini.id) in flags and say is None:
+                say = flags[(goal.id, ini.id)].what_to_say
+        if not served:
+            say = talking_point_for_gap(goal.text, goal.related)
+        lines.append(AlignmentLine(goal=goal.text, citations=[goal_n] if goal_n else [], served_by=served,
+                                   what_to_say=say))
+    return lines
+
+
+class _Span:
+    def __init__(self, *, path: str, start: int, end: int, date: dt.date | None, text: str) -> None:
+        self.path, self.start, self.end, self.date, self.text = path, start, end, date, text
+
+
 def _sent_numbers(request: ModelRequest, ctx: BriefingContext) -> set[int]:
     """Source numbers the model could see: evidence sent within the budget, and the numbers
     the dialogue memory cites."""
     text = request.messages[-1].content
     numbers = {int(n) for n in re.findall(r"^\[(\d+)\] ", text, re.MULTILINE)}
     for group in (ctx.goals, ctx.concerns, ctx.open_commitments, ctx.closed_since_last, ctx.decisions,
-                  ctx.whats_new):
+                  ctx.whats_new, ctx.alignment):
         for item in group:
             numbers.update(item.citations)
+    for line in ctx.alignment:
+        for ini in line.served_by:
+            numbers.update(ini.citations)
     return numbers
 
 
@@ -349,6 +408,11 @@ def _memory_text(ctx: BriefingContext) -> str:
     lines += [f"Closed since last time: {c.text} {c.citations}" for c in ctx.closed_since_last]
     lines += [f"Decision ({d.date}): {d.text} {d.citations}" for d in ctx.decisions]
     lines += [f"New since last time ({n.doc_type}, {n.date}): {n.title} {n.citations}" for n in ctx.whats_new]
+    for a in ctx.alignment:
+        served = "; ".join(f"{i.name} ({i.status or 'status not stated'}{', target ' + i.target if i.target else ''})"
+                           f" {i.citations}" for i in a.served_by)
+        lines.append(f"Alignment: goal \"{a.goal}\" {a.citations} is served by: {served}" if served else
+                     f"Alignment: no IT initiative serves the goal \"{a.goal}\" {a.citations} yet")
     return "\n".join(lines)
 
 
@@ -463,12 +527,18 @@ def renumber(b: Briefing) -> Briefing:
             order.setdefault(c, len(order) + 1)
         return [order[c] for c in cites]
 
-    groups: list[list[Any]] = [b.goals, b.concerns, b.open_commitments, b.closed_since_last, b.decisions,
-                               b.whats_new, b.talking_points, b.likely_questions, b.hard_conversations]
-    new_groups = [[x.model_copy(update={"citations": seen(x.citations)}) for x in g] for g in groups]
+    def renumbered(group: list[Any]) -> list[Any]:
+        return [x.model_copy(update={"citations": seen(x.citations)}) for x in group]
+
+    update: dict[str, Any] = {"goals": renumbered(b.goals), "concerns": renumbered(b.concerns)}
+    update["alignment"] = [a.model_copy(update={
+        "citations": seen(a.citations),
+        "served_by": [i.model_copy(update={"citations": seen(i.citations)}) for i in a.served_by]})
+        for a in b.alignment]
+    for name in ("open_commitments", "closed_since_last", "decisions", "whats_new", "talking_points",
+                 "likely_questions", "hard_conversations"):
+        update[name] = renumbered(getattr(b, name))
     by_old = {s.n: s for s in b.sources}
-    sources = [by_old[old].model_copy(update={"n": new}) for old, new in sorted(order.items(), key=lambda kv: kv[1])
-               if old in by_old]
-    names = ["goals", "concerns", "open_commitments", "closed_since_last", "decisions", "whats_new",
-             "talking_points", "likely_questions", "hard_conversations"]
-    return b.model_copy(update={**dict(zip(names, new_groups, strict=True)), "sources": sources})
+    update["sources"] = [by_old[old].model_copy(update={"n": new})
+                         for old, new in sorted(order.items(), key=lambda kv: kv[1]) if old in by_old]
+    return b.model_copy(update=update)

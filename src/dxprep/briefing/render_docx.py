@@ -29,6 +29,7 @@ from docx.text.paragraph import Paragraph
 
 from dxprep.briefing.model import Briefing, CommitmentLine, StatedLine
 from dxprep.briefing.render_md import (
+    ALIGNMENT_TITLE,
     DRAFTED_WITHOUT_MODEL,
     DRAFTED_WITHOUT_MODEL_NOTE,
     NOTHING,
@@ -380,6 +381,26 @@ class _Renderer:
                 self.run(p, f" ({dates})", italic=True, color=GREY)
             self.cite_run(p, item.citations)
 
+    def alignment(self, b: Briefing) -> None:
+        if not b.alignment:
+            self.nothing()
+        for a in b.alignment:
+            p = self.para(a.goal, "List Bullet")
+            self.cite_run(p, a.citations)
+            if a.served_by:
+                self.run(p, " → ")
+                for k, ini in enumerate(a.served_by):
+                    if k:
+                        self.run(p, "; ")
+                    self.run(p, ini.name, bold=True)
+                    self.run(p, f" ({ini.status or 'status not stated'}, {ini.strength})",
+                             color=RED if ini.red_or_late else GREY)
+                    self.cite_run(p, ini.citations)
+            else:
+                self.run(p, " → nothing yet", bold=True, color=RED)
+            if a.what_to_say:
+                self.para(a.what_to_say, "Briefing Detail", italic=True)
+
     def commitments(self, items: list[CommitmentLine], *, closed: bool) -> None:
         if not items:
             self.nothing()
@@ -420,6 +441,8 @@ class _Renderer:
         self.stated(b.goals)
         self.heading("Concerns", 2)
         self.stated(b.concerns)
+        self.heading(ALIGNMENT_TITLE, 2)
+        self.alignment(b)
 
         self.heading(SECTIONS[2])
         self.heading("Open commitments", 2)

@@ -11,10 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from dxprep.briefing.model import Briefing, CommitmentLine, Source, StatedLine
 
 __all__ = [
+    "ALIGNMENT_TITLE",
+    "alignment_line",
     "DRAFTED_WITHOUT_MODEL",
     "DRAFTED_WITHOUT_MODEL_NOTE",
     "NOTHING",
@@ -54,6 +57,20 @@ SECTIONS = (
     "Warnings",
 )
 NOTHING = "Nothing recorded."
+ALIGNMENT_TITLE = "What IT has for each goal"
+
+
+def alignment_line(a: Any, with_cite: Any) -> str:
+    """``goal [1] → served by: WMS (Red — late) [4]`` or ``→ nothing yet: what to say``."""
+    if a.served_by:
+        served = "; ".join(with_cite(f"{i.name} ({i.status or 'status not stated'}, {i.strength})", i.citations)
+                           for i in a.served_by)
+        text = f"{with_cite(a.goal, a.citations)} → {served}"
+    else:
+        text = f"{with_cite(a.goal, a.citations)} → **nothing yet**"
+    if a.what_to_say:
+        text += f". *Say: {a.what_to_say}*"
+    return text
 OPINION_LABEL = "(opinion — no source)"
 DRAFTED_WITHOUT_MODEL = "Drafted without a model"
 DRAFTED_WITHOUT_MODEL_NOTE = (
@@ -286,6 +303,8 @@ def render_markdown(briefing: Briefing) -> str:
     bullets(stated(b.goals))
     sub("Concerns")
     bullets(stated(b.concerns))
+    sub(ALIGNMENT_TITLE)
+    bullets([alignment_line(a, _with_cite) for a in b.alignment])
 
     section(SECTIONS[2])
     sub("Open commitments")

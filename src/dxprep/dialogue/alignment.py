@@ -51,6 +51,7 @@ __all__ = [
     "Link",
     "UnitSummary",
     "alignment_map",
+    "talking_point_for_gap",
 ]
 
 Level = Literal["strong", "moderate", "weak"]
@@ -381,6 +382,15 @@ def alignment_map(
         method=("words (rarity-weighted, stemmed), initiative names and the material's Serves column"
                 + (", and meaning (embedding cosine)" if cos else "")),
     )
+
+
+def talking_point_for_gap(goal: str, related: Evidence | None) -> str:
+    """What to say about a goal that nothing serves yet."""
+    text = (f"We have nothing for your goal \"{goal}\" yet. Here is what we could do: agree the outcome and "
+            "who owns it on your side, and we bring options and a rough cost to the next dialogue.")
+    if related is not None:
+        text += f" The material already says: \"{' '.join(related.text.split())}\" ({related.path}:{related.line})."
+    return text
 
 
 def links_for(links: list[Link], goal_id: str) -> list[Link]:

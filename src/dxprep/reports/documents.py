@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dxprep.dialogue.alignment import talking_point_for_gap
 from dxprep.fsutil import atomic_write
 
 if TYPE_CHECKING:
@@ -25,15 +26,6 @@ if TYPE_CHECKING:
 __all__ = ["talking_point_for_gap", "write_alignment_docx", "write_alignment_xlsx", "write_report_docx"]
 
 _STATUS_COLOURS = {"green": "15803D", "amber": "B45309", "red": "B91C1C", "paused": "6B7280", "done": "1D4ED8"}
-
-
-def talking_point_for_gap(goal: str, related: Evidence | None) -> str:
-    """What to say about a goal that nothing serves yet."""
-    text = f"We have nothing for your goal \"{goal}\" yet. Here is what we could do: agree the outcome and " \
-           "who owns it on your side, and we bring options and a rough cost to the next dialogue."
-    if related is not None:
-        text += f" The material already says: \"{' '.join(related.text.split())}\" ({related.path}:{related.line})."
-    return text
 
 
 def _audience_line(audience: str | None) -> str:
