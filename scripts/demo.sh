@@ -22,6 +22,10 @@ step "dxprep brief cfo -w corpus   (the Word briefing, offline engine, every cla
 $DX brief cfo -w corpus
 step "dxprep brief --due -w corpus   (every executive whose dialogue is due, plus a portfolio page)"
 $DX brief --due -w corpus
+step "dxprep alignment -w corpus -f docx -o corpus/briefings/alignment.docx   (goals x initiatives, gaps)"
+$DX alignment -w corpus -f docx -o corpus/briefings/alignment.docx
+step "dxprep report -w corpus -o corpus/briefings/programme-report.docx   (cadence, commitments kept, charts)"
+$DX report -w corpus -o corpus/briefings/programme-report.docx
 step "dxprep points coo -w corpus   (talking points for the corridor)"
 $DX points coo -w corpus
 printf '\nBriefings are in corpus/briefings/ (open the .docx files in Word or LibreOffice).\n'
