@@ -366,7 +366,7 @@ def alignment_map(
             executive=goal.executive, goal_id=goal.id, goal=goal.text, initiative_id=ini.id, initiative=ini.name,
             status_label=ini.status_label, target_date=ini.target_date, previous_target_date=ini.previous_target_date,
             what_to_say=(f"{ini.name} is {ini.status_label or 'late'}.{moved} Reset the expectation for "
-                         f"\"{goal.text}\" now, with the reason and the new date, before they hear it elsewhere."),
+                         f"\"{goal.text.rstrip('.')}\" now, with the reason and the new date, before they hear it elsewhere."),
             evidence=ev))
 
     units = []
@@ -386,7 +386,7 @@ def alignment_map(
 
 def talking_point_for_gap(goal: str, related: Evidence | None) -> str:
     """What to say about a goal that nothing serves yet."""
-    text = (f"We have nothing for your goal \"{goal}\" yet. Here is what we could do: agree the outcome and "
+    text = (f"We have nothing for your goal \"{goal.rstrip('.')}\" yet. Here is what we could do: agree the outcome and "
             "who owns it on your side, and we bring options and a rough cost to the next dialogue.")
     if related is not None:
         text += f" The material already says: \"{' '.join(related.text.split())}\" ({related.path}:{related.line})."
