@@ -75,6 +75,13 @@ def _print_map(amap: AlignmentMap) -> None:
             table.add_row(g.text if k == 0 else "", g.executive if k == 0 else "", ini.name, _status(ini),
                           f"{lk.level} {lk.strength:.2f}")
     out.print(table)
+    units = Table(title="Per business unit", title_justify="left")
+    for col in ("unit", "goals", "served", "not served", "initiatives"):
+        units.add_column(col, justify="left" if col == "unit" else "right")
+    for u in amap.units:
+        units.add_row(u.name, str(u.goals), str(u.served), f"[red]{u.unserved}[/]" if u.unserved else "0",
+                      str(u.initiatives))
+    out.print(units)
     served = len(amap.goals) - len(amap.unserved_goals)
     out.print(f"[bold]{served} of {len(amap.goals)} goals served[/]; "
               f"{len(amap.unsponsored_initiatives)} of {len(amap.initiatives)} initiatives serve no stated goal.",

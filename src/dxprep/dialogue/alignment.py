@@ -280,7 +280,8 @@ def alignment_map(
         import numpy as np
 
         gv = np.asarray(embedder.embed_queries([g.text for g in goals]), dtype=np.float32)
-        pv = np.asarray(embedder.embed_documents([p[2] for p in passages]), dtype=np.float32)
+        # embed_queries: the light NumPy path of the local model (no torch import); same vectors
+        pv = np.asarray(embedder.embed_queries([p[2] for p in passages]), dtype=np.float32)
         gv /= np.linalg.norm(gv, axis=1, keepdims=True) + 1e-9
         pv /= np.linalg.norm(pv, axis=1, keepdims=True) + 1e-9
         sims = gv @ pv.T
