@@ -11,14 +11,18 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from dxprep.errors import ConfigError
 
-__all__ = ["Settings", "dxprep_home", "load_settings", "resolve_workspace"]
+__all__ = ["REDACT_KINDS", "Settings", "dxprep_home", "load_settings", "resolve_workspace"]
 
 CONFIG_FILE = "dxprep.toml"
 STATE_DIR = ".dxprep"
+#: What ``redact`` may name; ``names`` (people in stakeholders.yaml) is off by default.
+REDACT_KINDS = ("email", "phone", "card", "bank", "names")
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
 
 
 class Settings(BaseModel):
@@ -33,6 +37,10 @@ class Settings(BaseModel):
     chroma_tenant: str = "default_tenant"
     chroma_database: str = "default_database"
     chroma_token: str | None = None
+    #: How the token travels: ``authorization`` (``Authorization: Bearer``) or ``x-chroma-token``.
+    chroma_token_header: str = "authorization"
+    #: TLS certificate check for an https chroma_url: true, false, or the path of a CA bundle.
+    chroma_ssl_verify: bool | str = True
     collection: str = "dxprep"
     meeting_minutes: int = Field(default=30, ge=5, le=480)
     chunk_tokens: int = Field(default=254, ge=32, le=8000)
@@ -40,6 +48,48 @@ class Settings(BaseModel):
     max_file_mb: float = Field(default=50.0, gt=0)
     openai_base_url: str | None = None
     it_leader: str | None = None
+    #: Replaced by placeholders before any remote model or embedding call (see dxprep.privacy).
+    redact: list[str] = Field(default_factory=lambda: ["email", "phone", "card", "bank"])
+
+    @field_validator("redact", mode="before")
+    @classmethod
+    def _redact_list(cls, value: Any) -> Any:
+        if isinstance(value, str):  # DXPREP_REDACT=email,phone  (or "none")
+            value = [] if value.strip().lower() in ("none", "off", "[]") else \
+                [v.strip() for v in value.replace(";", ",").split(",") if v.strip()]
+        if isinstance(value, list):
+            value = [v.strip().lower() if isinstance(v, str) else v for v in value]
+            unknown = [v for v in value if v not in REDACT_KINDS]
+            if unknown:
+                raise ValueError(f"unknown kind(s) {unknown}; use {', '.join(REDACT_KINDS)}")
+            value = list(dict.fromkeys(value))
+        return value
+
+    @field_validator("chroma_token_header", mode="before")
+    @classmethod
+    def _token_header(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            key = value.strip().lower().replace("_", "-")
+            aliases = {"authorization": "authorization", "bearer": "authorization",
+                       "x-chroma-token": "x-chroma-token"}
+            if key not in aliases:
+                raise ValueError("use authorization (Authorization: Bearer <token>) or x-chroma-token")
+            return aliases[key]
+        return value
+
+    @field_validator("chroma_ssl_verify", mode="before")
+    @classmethod
+    def _ssl_verify(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            key = value.strip().lower()
+            if key in _TRUE:
+                return True
+            if key in _FALSE:
+                return False
+            if not value.strip():
+                raise ValueError("give true, false or the path of a CA bundle")
+            return str(Path(value.strip()).expanduser())
+        return value
 
 
 _ENV_KEYS = {name: f"DXPREP_{name.upper()}" for name in Settings.model_fields}

@@ -31,6 +31,7 @@ brief_cmd.register(app)
 dialogue_cmd.register(app)
 eval_cmd.register(app)
 alignment_cmd.register(app)
+__import__("dxprep.cli.audit_cmd", fromlist=["register"]).register(app)  # dxprep audit
 
 
 @app.callback()

@@ -17,6 +17,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -174,14 +175,19 @@ class HashEmbedder:
 
 
 class OpenAIEmbedder:
-    """OpenAI (or an OpenAI-compatible endpoint) embeddings, e.g. text-embedding-3-small."""
+    """OpenAI (or an OpenAI-compatible endpoint) embeddings, e.g. text-embedding-3-small.
+
+    Every batch is redacted first (:mod:`dxprep.privacy`: the placeholders stay in what is
+    embedded) and logged in the workspace's audit log (:mod:`dxprep.audit`), failures too.
+    """
 
     max_tokens = 8191
     _DIMS = {"text-embedding-3-small": 1536, "text-embedding-3-large": 3072, "text-embedding-ada-002": 1536}
 
     def __init__(self, model: str = "text-embedding-3-small", *, base_url: str | None = None,
                  api_key: str | None = None, dim: int | None = None,
-                 before_call: Callable[[str, int], None] | None = None) -> None:
+                 before_call: Callable[[str, int], None] | None = None,
+                 workspace: Path | None = None, redact: Sequence[str] | None = None) -> None:
         self.model = model
         self.name = f"openai:{model}"
         self.dim = dim or self._DIMS.get(model, 1536)
@@ -189,6 +195,9 @@ class OpenAIEmbedder:
         self._api_key = api_key
         self._client: Any = None
         self._before_call = before_call
+        self.workspace = Path(workspace) if workspace is not None else None
+        self._redact = list(redact) if redact is not None else None
+        self._policy: Any = None
 
     def count_tokens(self, text: str) -> int:
         return max(1, len(text) // 4)
@@ -204,20 +213,45 @@ class OpenAIEmbedder:
             self._client = OpenAI(api_key=key or "not-needed", base_url=self.base_url, timeout=60, max_retries=3)
         return self._client
 
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+    def policy(self) -> Any:
+        """The :class:`~dxprep.privacy.RedactionPolicy` of this embedder's workspace (loaded once)."""
+        if self._policy is None:
+            from dxprep.privacy import RedactionPolicy
+
+            self._policy = RedactionPolicy.for_workspace(self.workspace, self._redact)
+        return self._policy
+
+    def embed_documents(self, texts: Sequence[str], sources: Sequence[str] | None = None) -> np.ndarray:
+        """Vectors of ``texts``; ``sources`` (one workspace-relative path per text, optional)
+        are named in the audit log."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        from dxprep.audit import AuditLog, payload_sha256, public_endpoint
+
+        audit = AuditLog(self.workspace, [self._api_key or ""])
         out: list[list[float]] = []
         for i in range(0, len(texts), 256):
-            batch = list(texts[i : i + 256])
+            redactor = self.policy().redactor()
+            batch = redactor.redact_many(list(texts[i : i + 256]))
+            names = list(dict.fromkeys(sources[i : i + 256])) if sources is not None else []
             if self._before_call is not None:
                 self._before_call(self.model, sum(self.count_tokens(t) for t in batch))
+            api = self._api()  # a missing key is a ConfigError: nothing sent, nothing logged
+
+            def log(outcome: Any, error: BaseException | None = None, tokens: int | None = None,
+                    batch: list[str] = batch, counts: dict[str, int] = redactor.counts, names: list[str] = names) -> None:
+                audit.record(kind="embeddings", endpoint=public_endpoint(self.base_url), model=self.model,
+                             payload_sha256=payload_sha256({"model": self.model, "input": batch}), outcome=outcome,
+                             error=error, prompt_tokens=tokens, completion_tokens=0 if tokens is not None else None,
+                             inputs=len(batch), sources=names, redactions=counts)
+
             try:
-                response = self._api().embeddings.create(model=self.model, input=batch)
-            except ConfigError:
-                raise
+                response = api.embeddings.create(model=self.model, input=batch)
             except Exception as exc:  # the OpenAI client raises its own tree
+                log("error", exc)
                 raise EmbeddingError(f"OpenAI embeddings failed: {exc}") from exc
+            usage = getattr(response, "usage", None)
+            log("ok", tokens=int(getattr(usage, "prompt_tokens", 0) or 0) if usage is not None else None)
             out.extend(d.embedding for d in response.data)
         vectors = np.asarray(out, dtype=np.float32)
         vectors /= np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
@@ -233,9 +267,12 @@ class OpenAIEmbedder:
 _CACHE: dict[str, Embedder] = {}
 
 
-def get_embedder(spec: str = "local", *, remote_allowed: bool = True, base_url: str | None = None) -> Embedder:
-    """The embedder named by ``spec`` (one instance per spec and process)."""
-    key = f"{spec}|{base_url}"
+def get_embedder(spec: str = "local", *, remote_allowed: bool = True, base_url: str | None = None,
+                 workspace: Path | None = None) -> Embedder:
+    """The embedder named by ``spec`` (one instance per spec and process; a remote one per
+    workspace too, whose redaction settings and audit log it uses)."""
+    remote = spec.startswith("openai:") or spec == "openai"
+    key = f"{spec}|{base_url}" + (f"|{Path(workspace).resolve()}" if remote and workspace is not None else "")
     if key in _CACHE:
         return _CACHE[key]
     embedder: Embedder
@@ -252,7 +289,7 @@ def get_embedder(spec: str = "local", *, remote_allowed: bool = True, base_url: 
                 hint="use the local model: embedding = \"local\"",
             )
         model = spec.split(":", 1)[1] if ":" in spec else "text-embedding-3-small"
-        embedder = OpenAIEmbedder(model, base_url=base_url)
+        embedder = OpenAIEmbedder(model, base_url=base_url, workspace=workspace)
     else:
         raise ConfigError(f"unknown embedding {spec!r}",
                           hint="use local, local-bf16, openai:text-embedding-3-small or hash")

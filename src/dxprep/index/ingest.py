@@ -88,7 +88,7 @@ def workspace_lock(root: Path) -> Iterator[None]:
 
 def open_parts(root: Path, settings: Settings, embedder: Embedder | None = None) -> tuple[Embedder, ChromaStore, Catalog]:
     emb = embedder or get_embedder(settings.embedding, remote_allowed=settings.remote,
-                                   base_url=settings.openai_base_url)
+                                   base_url=settings.openai_base_url, workspace=root)
     store = ChromaStore(root, settings, emb.name, emb.dim)
     catalog = Catalog(index_paths(root)["catalog"])
     return emb, store, catalog

@@ -12,6 +12,8 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import ssl
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -109,6 +111,37 @@ def _quiet() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+def _open_error(settings: Settings, exc: Exception) -> IndexError_:
+    """A clear error for a store that cannot be opened; never repeats the token."""
+    where = settings.chroma_url or "the embedded store"
+    chain: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and len(chain) < 8:  # chromadb re-raises httpx/ssl errors as ValueError
+        chain.append(cur)
+        cur = cur.__cause__ or cur.__context__
+
+    def clean(e: BaseException) -> str:
+        text = " ".join(str(e).split())
+        return text.replace(settings.chroma_token, "[token]") if settings.chroma_token else text
+
+    text = clean(exc)
+    if not settings.chroma_url:
+        return IndexError_(f"cannot open Chroma at {where}: {text[:300]}", hint="check that .dxprep/ is writable")
+    names = [type(e).__name__ for e in chain]
+    if any(n in ("ChromaAuthError", "AuthorizationError") for n in names) or any(
+            s in text for s in ("401", "403", "Unauthorized", "Forbidden")):
+        state = "the token was refused" if settings.chroma_token else "the server wants a token and none is set"
+        return IndexError_(f"Chroma at {where}: authentication failed: {state} ({names[0]})",
+                           hint="set chroma_token (or DXPREP_CHROMA_TOKEN), and chroma_token_header "
+                                "(authorization or x-chroma-token) as the server expects")
+    tls = next((e for e in chain if isinstance(e, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(e)), None)
+    if tls is not None:
+        return IndexError_(f"Chroma at {where}: TLS failed: {clean(tls)[:300]}",
+                           hint="check the server's certificate, or point chroma_ssl_verify at its CA bundle")
+    return IndexError_(f"cannot open Chroma at {where}: {text[:300]}",
+                       hint="is the server running? (chroma run --path DIR)")
+
+
 class ChromaStore:
     """One Chroma collection holding one workspace's chunks."""
 
@@ -147,43 +180,69 @@ class ChromaStore:
         _quiet()
         try:
             import chromadb
-            from chromadb.config import Settings as ChromaSettings
         except ImportError as exc:  # pragma: no cover - a dependency
             raise IndexError_("chromadb is not installed", hint="make install") from exc
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
         try:
             if self.server:
-                url = urlparse(str(self.settings.chroma_url))
-                if url.scheme not in ("http", "https") or not url.hostname:
-                    raise ConfigError(f"chroma_url {self.settings.chroma_url!r} is not an http(s) URL",
-                                      hint="e.g. --chroma-url http://127.0.0.1:8000")
-                headers: dict[str, str] = {}
-                if self.settings.chroma_token:
-                    chroma_settings = ChromaSettings(
-                        anonymized_telemetry=False,
-                        chroma_client_auth_provider="chromadb.auth.token_authn.TokenAuthClientProvider",
-                        chroma_client_auth_credentials=self.settings.chroma_token,
-                    )
-                self._client = chromadb.HttpClient(
-                    host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
-                    ssl=url.scheme == "https", headers=headers, settings=chroma_settings,
-                    tenant=self.settings.chroma_tenant, database=self.settings.chroma_database,
-                )
+                options = self.http_options()
+                with warnings.catch_warnings():
+                    # chromadb hands a CA bundle path to httpx as verify=<str>: deprecated there, still honoured
+                    warnings.filterwarnings("ignore", message=r".*verify=<str>.* is deprecated", category=DeprecationWarning)
+                    self._client = chromadb.HttpClient(**options)
             else:
+                from chromadb.config import Settings as ChromaSettings
+
                 path = self.root / ".dxprep" / "chroma"
                 path.mkdir(parents=True, exist_ok=True)
                 self._client = chromadb.PersistentClient(
-                    path=str(path), settings=chroma_settings,
+                    path=str(path), settings=ChromaSettings(anonymized_telemetry=False),
                     tenant=self.settings.chroma_tenant, database=self.settings.chroma_database,
                 )
         except ConfigError:
             raise
-        except Exception as exc:  # connection refused, auth, bad tenant...
-            where = self.settings.chroma_url or "the embedded store"
-            raise IndexError_(f"cannot open Chroma at {where}: {exc}",
-                              hint="is the server running? (chroma run --path DIR)" if self.server
-                              else "check that .dxprep/ is writable") from exc
+        except Exception as exc:  # connection refused, auth, TLS, bad tenant...
+            raise _open_error(self.settings, exc) from exc
         return self._client
+
+    def http_options(self) -> dict[str, Any]:
+        """The arguments of ``chromadb.HttpClient`` for the configured server: host, port, TLS
+        (``ssl`` for https; ``chroma_ssl_verify``: true, false or a CA bundle) and token
+        authentication (``Authorization: Bearer`` or ``X-Chroma-Token``)."""
+        from chromadb.config import Settings as ChromaSettings
+
+        url = urlparse(str(self.settings.chroma_url))
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ConfigError(f"chroma_url {self.settings.chroma_url!r} is not an http(s) URL",
+                              hint="e.g. --chroma-url http://127.0.0.1:8000")
+        if url.username or url.password:
+            raise ConfigError("chroma_url must not hold a user or password",
+                              hint="give the token in chroma_token (or DXPREP_CHROMA_TOKEN)")
+        https = url.scheme == "https"
+        options: dict[str, Any] = {"anonymized_telemetry": False}
+        verify = self.settings.chroma_ssl_verify
+        if https:
+            if isinstance(verify, str):
+                bundle = Path(verify).expanduser()
+                if not bundle.is_absolute() and (self.root / bundle).exists():
+                    bundle = self.root / bundle
+                if not bundle.exists():
+                    raise ConfigError(f"chroma_ssl_verify: no CA bundle at {bundle}",
+                                      hint="give the path of a PEM file, or true / false")
+                options["chroma_server_ssl_verify"] = str(bundle)
+            else:
+                options["chroma_server_ssl_verify"] = bool(verify)
+        if self.settings.chroma_token:
+            header = {"authorization": "Authorization", "x-chroma-token": "X-Chroma-Token"}
+            options.update(
+                chroma_client_auth_provider="chromadb.auth.token_authn.TokenAuthClientProvider",
+                chroma_client_auth_credentials=self.settings.chroma_token,
+                chroma_auth_token_transport_header=header[self.settings.chroma_token_header],
+            )
+        return {
+            "host": url.hostname, "port": url.port or (443 if https else 8000), "ssl": https,
+            "headers": {}, "settings": ChromaSettings(**options),
+            "tenant": self.settings.chroma_tenant, "database": self.settings.chroma_database,
+        }
 
     def close(self) -> None:
         """Release the client's connections (HTTP pool of a server client)."""
@@ -198,6 +257,8 @@ class ChromaStore:
     def exists(self) -> bool:
         try:
             names = [getattr(c, "name", c) for c in self.client().list_collections()]
+        except IndexError_:
+            raise
         except Exception as exc:
             raise IndexError_(f"Chroma failed: {exc}") from exc
         return self.collection_name in names
