@@ -89,7 +89,8 @@ class Workspace:
             return None
         from dxprep.index.embeddings import get_embedder
 
-        return get_embedder(spec, remote_allowed=self.settings.remote, base_url=self.settings.openai_base_url)
+        return get_embedder(spec, remote_allowed=self.settings.remote, base_url=self.settings.openai_base_url,
+                            workspace=self.root)
 
     def alignment(self, *, as_of: Any = None, audience: str | None = "", meaning: bool = True) -> Any:
         """The :class:`~dxprep.dialogue.alignment.AlignmentMap` as of ``as_of`` (default today).

@@ -140,6 +140,7 @@ def test_bad_model_answers_are_clear_errors(ws: Workspace, reply: str) -> None:
 @pytest.mark.allow_hosts(["127.0.0.1"])
 def test_openai_engine_against_a_local_server(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(base, "ALLOW_MODEL_REQUESTS", True)
+    ws = Workspace(ws.root, embedding="hash", remote=True)  # the sample workspace says remote = false
     captured: list[ModelRequest] = []
 
     def grab(req: ModelRequest) -> str:
@@ -181,6 +182,7 @@ def test_openai_engine_against_a_local_server(ws: Workspace, monkeypatch: pytest
 
 
 def test_openai_engine_refuses_when_requests_are_disabled(ws: Workspace) -> None:
+    ws = Workspace(ws.root, embedding="hash", remote=True)
     with pytest.raises(EngineError, match="disabled"):
         brief(ws, "cfo", engine=OpenAIEngine("gpt-test", base_url="http://127.0.0.1:9/v1", api_key="x"))
 
@@ -191,6 +193,10 @@ def test_remote_engine_refused_when_workspace_forbids(ws_path: Path) -> None:
     with pytest.raises(ConfigError, match="remote = false"):
         Workspace(ws_path, embedding="hash", remote=False).brief("cfo", date=DAY, engine="openai:gpt-4o-mini",
                                                                  refresh_index=False)
+    # An engine object is refused the same way, before anything is sent.
+    engine = OpenAIEngine("gpt-test", base_url="http://127.0.0.1:9", api_key="sk-test")
+    with pytest.raises(ConfigError, match="remote = false"):
+        Workspace(ws_path, embedding="hash", remote=False).brief("cfo", date=DAY, engine=engine, refresh_index=False)
 
 
 def test_replay_engine(ws: Workspace, tmp_path: Path) -> None:

@@ -112,7 +112,9 @@ def build_briefing(
     minutes = minutes or settings.meeting_minutes
     if engine is None or isinstance(engine, str):
         engine = resolve_engine(engine or settings.engine, remote_allowed=settings.remote,
-                                base_url=settings.openai_base_url, workspace=ws.root)
+                                base_url=settings.openai_base_url, workspace=ws.root, redact=settings.redact)
+    elif engine.remote:
+        engine = _guarded(engine, ws, settings)
     warnings: list[str] = []
 
     if refresh_index:
@@ -276,6 +278,21 @@ def build_briefing(
         agenda=draft.agenda, sources=list(reg.items), warnings=warnings + [str(w) for w in hist.warnings],
     )
     return renumber(briefing)
+
+
+def _guarded(engine: Engine, ws: Workspace, settings: Any) -> Engine:
+    """A remote engine passed as an object gets the same protection as one named by a string:
+    refused when the workspace forbids remote calls, redacted and audited otherwise."""
+    from dxprep.engines.guard import RedactingEngine
+    from dxprep.errors import ConfigError
+    from dxprep.privacy import RedactionPolicy
+
+    if not settings.remote:
+        raise ConfigError(f"the engine {engine.name!r} calls a remote model, and this workspace forbids that "
+                          "(remote = false)", hint="use --engine offline or replay:<dir>, or set remote = true")
+    if isinstance(engine, RedactingEngine):
+        return engine
+    return RedactingEngine(engine, RedactionPolicy.for_workspace(ws.root, settings.redact), ws.root)
 
 
 def _alignment_lines(data: LoadedWorkspace, exe: Executive, meeting_date: dt.date, reg: _Sources, retriever: Any,
