@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -22,7 +23,10 @@ def completion(text: str, model: str = "gpt-test", prompt_tokens: int = 1200, co
 
 class FakeOpenAI:
     """Each request pops the next scripted step: ("ok", text) | ("status", code, headers)
-    | ("sleep", seconds, text) | ("raw", bytes) | ("drop",)."""
+    | ("sleep", seconds, text) | ("raw", bytes) | ("drop",)
+    | ("trickle", text, seconds_per_byte): the headers at once, then the body one byte at a time
+    | ("truncate", text, keep): the full Content-Length announced, ``keep`` bytes sent, then closed
+    | ("hang",): the request is read, then nothing is sent until the client gives up (or 30 s)."""
 
     def __init__(self) -> None:
         self.script: list[tuple[Any, ...]] = []
@@ -46,6 +50,30 @@ class FakeOpenAI:
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
+                if kind == "hang":
+                    self.close_connection = True
+                    _wait_for_close(self.connection, 30.0)
+                    return
+                if kind in ("trickle", "truncate"):
+                    payload = completion(step[1], model=body.get("model", "gpt-test"))
+                    self.close_connection = True
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    try:
+                        if kind == "truncate":
+                            self.wfile.write(payload[: step[2]])
+                            self.wfile.flush()
+                            self.connection.shutdown(2)
+                            return
+                        for i in range(len(payload)):
+                            self.wfile.write(payload[i : i + 1])
+                            self.wfile.flush()
+                            time.sleep(step[2])
+                    except OSError:  # the client gave up: what the test wants
+                        return
+                    return
                 if kind == "sleep":
                     time.sleep(step[1])
                     step = ("ok", step[2])
@@ -67,6 +95,16 @@ class FakeOpenAI:
                     return
 
         return Handler
+
+
+def _wait_for_close(conn: socket.socket, limit: float) -> None:
+    """Block until the peer closes ``conn`` (or ``limit`` seconds pass)."""
+    conn.settimeout(limit)
+    try:
+        while conn.recv(4096):
+            pass
+    except OSError:
+        return
 
 
 @contextmanager

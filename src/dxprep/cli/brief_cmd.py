@@ -70,6 +70,8 @@ def _brief(executive: str | None, workspace: Path | None, date: str | None, minu
         return
     if executive is None:
         raise UserError("name an executive, or use --due", hint="dxprep brief cfo -w corpus")
+    if output is not None and str(output) != "-":
+        refuse_workspace_inputs(Path(ws.root), output)  # before any model is called
     briefing = ws.brief(executive, date=when, minutes=minutes, engine=engine, fallback=fallback)
     target = write_briefing(ws, briefing, fmt, output)
     if target is not None:
@@ -94,10 +96,29 @@ def write_briefing(ws: Any, briefing: Any, fmt: BriefFormat, output: Path | None
     if output is None:
         name = f"{briefing.header.meeting_date.isoformat()}-{safe_name(briefing.header.executive_id, 'executive')}"
         output = Path(ws.root) / "briefings" / f"{name}.{fmt.value}"
+    refuse_workspace_inputs(Path(ws.root), output)
     if fmt is BriefFormat.docx:
         return Path(briefing.to_docx(str(output)))
     text = briefing.model_dump_json(indent=2) + "\n" if fmt is BriefFormat.json else briefing.to_markdown()
     return atomic_write(output, text)
+
+
+def refuse_workspace_inputs(root: Path, output: Path) -> None:
+    """A briefing never goes where the workspace's sources or index live: it would overwrite a
+    note (or stakeholders.yaml), or become a source itself at the next ingest."""
+    from dxprep.errors import UserError
+    from dxprep.workspace.stakeholders import STAKEHOLDER_FILES
+
+    base = root.resolve()
+    target = output.expanduser().resolve()
+    if target.parent == base and target.name in (*STAKEHOLDER_FILES, "dxprep.toml"):
+        raise UserError(f"{output} is the workspace's {target.name}: not overwritten",
+                        hint="write the briefing elsewhere, e.g. -o briefings/NAME.docx (the default folder)")
+    for folder in ("notes", "material", ".dxprep"):
+        if (base / folder) in target.parents:
+            raise UserError(f"{output} is inside the workspace's {folder}/ folder: a briefing is never written "
+                            "there (it would overwrite a source, or be ingested as one)",
+                            hint="write it elsewhere, e.g. -o briefings/NAME.docx (the default folder)")
 
 
 def points(

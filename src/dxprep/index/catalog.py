@@ -83,6 +83,19 @@ class Catalog:
             )
             self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", (path, fingerprint, len(chunks), when))
 
+    def mark_pending(self, paths: Sequence[str], when: str) -> None:
+        """Record that these sources are about to be rewritten in the store: until
+        :meth:`replace_file` completes each one, its fingerprint matches nothing, so an
+        interrupted write is redone by the next ingest whatever the file holds by then
+        (even if it was edited back to what the catalog knew)."""
+        with self._tx():
+            self.db.executemany(
+                "INSERT INTO files VALUES (?, '', 0, ?) ON CONFLICT(path) DO UPDATE SET fingerprint=''",
+                [(p, when) for p in paths])
+
+    def chunk_ids(self) -> set[str]:
+        return {str(r[0]) for r in self.db.execute("SELECT id FROM chunks")}
+
     def remove_file(self, path: str) -> None:
         with self._tx():
             self.db.execute("DELETE FROM chunks WHERE source=?", (path,))

@@ -3,8 +3,11 @@
 - Unchanged files (same fingerprint: text, parsed metadata, chunker, embedder) are not
   re-chunked or re-embedded; an edited file's chunks are replaced; a deleted file's are
   removed; identical chunk text is embedded once (a vector cache keyed by text hash).
-- Each file is written to Chroma first and recorded in the catalog after, so a killed
-  ingest leaves files that the next run sees as changed and writes again (idempotent).
+- Each file is marked pending in the catalog, written to Chroma, then recorded in the
+  catalog, so a killed ingest leaves files that the next run writes again (idempotent),
+  even if a file was edited back meanwhile. The lexical index is marked stale before the
+  first change and fresh once saved; ``--rebuild`` forgets the catalog before it drops the
+  store; chunks that Chroma holds and the catalog does not (an interrupted run) are deleted.
 - One ingest at a time per workspace: an exclusive ``flock`` on ``.dxprep/ingest.lock``.
 """
 
@@ -138,10 +141,10 @@ def ingest(
         return stats
     with workspace_lock(root):
         try:
-            if rebuild:
-                store.drop()
+            if rebuild:  # the catalog first: killed in between, the next run re-syncs everything
                 catalog.clear()
                 _remove_lexical(root)
+                store.drop()
             store.collection()  # raises IndexMismatchError on another model
             if catalog.get_meta("store") != store.key or catalog.get_meta("embedder") != emb.name:
                 # New store or model: every file is written again (vectors come from the cache).
@@ -171,6 +174,10 @@ def ingest(
             budget = _budget(emb, settings)
             count, offsets = _counters(emb)
             now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            present = {d.path for d in docs} | skipped_paths
+            gone = sorted(set(catalog.fingerprints()) - present)
+            if todo or gone:
+                catalog.set_meta("lexical", "stale")  # until it is saved again below
             group: list[tuple[MeetingNote | Material, str, list[Chunk]]] = []
             pending = 0
             for doc, fp in todo:
@@ -184,15 +191,18 @@ def ingest(
             if group:
                 _write_group(group, emb, store, catalog, stats, now, tell)
 
-            present = {d.path for d in docs} | skipped_paths
-            for path in sorted(set(catalog.fingerprints()) - present):
+            for path in gone:
                 store.delete_source(path)
                 catalog.remove_file(path)
                 stats.removed += 1
+            if store.count() != catalog.chunk_count():
+                store.delete_ids(sorted(store.ids() - catalog.chunk_ids()))  # left by an interrupted run
 
             lexical_dir = index_paths(root)["lexical"]
-            if todo or stats.removed or not (lexical_dir / "catalog.json").is_file():
+            if (todo or stats.removed or catalog.get_meta("lexical") == "stale"
+                    or not (lexical_dir / "catalog.json").is_file()):
                 LexicalIndex.build(catalog.iter_chunks()).save(lexical_dir)
+                catalog.set_meta("lexical", "fresh")
             stats.chunks = catalog.chunk_count()
         finally:
             catalog.close()
@@ -203,11 +213,12 @@ def ingest(
 
 def _unchanged(root: Path, ws: LoadedWorkspace, emb: Embedder, store: ChromaStore, catalog: Catalog,
                stats: IngestStats, settings: Settings) -> bool:
-    """True when nothing changed since the last complete ingest: then Chroma is not even
-    opened (opening it costs about a second), so a briefing's freshness check is cheap."""
+    """True when nothing changed since the last complete ingest: then the embedded Chroma is
+    not even opened (opening it costs about a second), so a briefing's freshness check is
+    cheap; a server's collection is counted (it may have lost its data)."""
     if catalog.get_meta("store") != store.key or catalog.get_meta("embedder") != emb.name:
         return False
-    if not (index_paths(root)["lexical"] / "catalog.json").is_file():
+    if not (index_paths(root)["lexical"] / "catalog.json").is_file() or catalog.get_meta("lexical") == "stale":
         return False
     if not store.server and not (root / ".dxprep" / "chroma").is_dir():
         return False
@@ -216,6 +227,13 @@ def _unchanged(root: Path, ws: LoadedWorkspace, emb: Embedder, store: ChromaStor
     present = {d.path for d in docs} | {s.path for s in ws.skipped}
     if set(known) - present or any(known.get(d.path) != _fingerprint(d, ws, emb, _budget(emb, settings)) for d in docs):
         return False
+    if store.server:
+        # A server can lose its data (restarted on an empty path): a count is one cheap request.
+        try:
+            if not store.exists() or store.count() != catalog.chunk_count():
+                return False
+        finally:
+            store.close()
     stats.files = len(docs)
     stats.unchanged = len(docs)
     stats.chunks = catalog.chunk_count()
@@ -254,6 +272,7 @@ def _write_group(group: list[tuple[Any, str, list[Chunk]]], emb: Embedder, store
             vectors.update(zip(part, new, strict=True))
             stats.embedded += len(part)
             tell("embedded", len(part), len(keys))
+    catalog.mark_pending([doc.path for doc, _, _ in group], now)
     for doc, fp, chunks in group:
         matrix = (np.stack([vectors[hashes[c.id]] for c in chunks]) if chunks
                   else np.zeros((0, emb.dim), dtype=np.float32))

@@ -28,6 +28,8 @@ from dxprep.index.chunking import Chunk
 __all__ = ["ChromaStore", "Filters", "chunk_metadata"]
 
 SCHEMA = 1
+#: Extra nearest neighbours fetched so that equal scores at the cut are ordered by id.
+_TIE_MARGIN = 16
 
 
 def _date_int(value: dt.date | None) -> int:
@@ -335,6 +337,33 @@ class ChromaStore:
         except Exception as exc:
             raise IndexError_(f"Chroma delete failed for {source}: {exc}") from exc
 
+    def ids(self) -> set[str]:
+        """Every chunk id in the collection."""
+        try:
+            col = self.collection()
+            total = int(col.count())
+            batch = self.max_batch()
+            out: set[str] = set()
+            for offset in range(0, total, batch):
+                out.update(col.get(include=[], limit=batch, offset=offset)["ids"])
+            return out
+        except IndexError_:
+            raise
+        except Exception as exc:
+            raise IndexError_(f"Chroma failed: {exc}") from exc
+
+    def delete_ids(self, ids: Sequence[str]) -> None:
+        try:
+            col = self.collection()
+            batch = self.max_batch()
+            for i in range(0, len(ids), batch):
+                col.delete(ids=list(ids[i : i + batch]))
+        except IndexError_:
+            raise
+        except Exception as exc:
+            raise IndexError_(f"Chroma delete failed: {exc}",
+                              hint="run dxprep ingest again: it completes what was interrupted") from exc
+
     def count(self) -> int:
         try:
             return int(self.collection().count())
@@ -345,16 +374,23 @@ class ChromaStore:
 
     # ---------------------------------------------------------------- reads
     def query(self, vector: np.ndarray, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the ``n`` nearest chunks that pass ``filters``."""
+        """(chunk id, cosine similarity) of the ``n`` nearest chunks that pass ``filters``.
+
+        Equal similarities are ordered by id (the vector index would order them by insertion,
+        so the same content indexed in another order would rank differently): a few more than
+        ``n`` are fetched so that ties at the cut are decided by id too."""
         col = self.collection(create=False)
-        total = col.count()
-        if total == 0 or n <= 0:
-            return []
         try:
-            res = col.query(query_embeddings=[vector.astype(np.float32).tolist()], n_results=min(n, total),
+            total = col.count()
+            if total == 0 or n <= 0:
+                return []
+            res = col.query(query_embeddings=[vector.astype(np.float32).tolist()],
+                            n_results=min(n + _TIE_MARGIN, total),
                             where=filters.where() if filters else None, include=["distances"])
         except Exception as exc:
-            raise IndexError_(f"Chroma query failed: {exc}") from exc
+            raise IndexError_(f"Chroma query failed: {exc}",
+                              hint="is the Chroma server running?" if self.server else None) from exc
         ids = res["ids"][0]
         dists = res["distances"][0] if res.get("distances") else [0.0] * len(ids)
-        return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
+        ranked = sorted(((i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)), key=lambda p: (-p[1], p[0]))
+        return ranked[:n]
