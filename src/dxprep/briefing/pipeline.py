@@ -468,13 +468,15 @@ def parse_draft(reply: ModelReply) -> Draft:
         raise EngineError(f"the model's answer is not valid JSON ({exc.msg} at char {exc.pos}; truncated?)",
                           hint="try again, or use --fallback offline") from exc
     if isinstance(data, dict) and set(data) <= {"refusal", "error", "message"}:
-        raise EngineError(f"the model refused or failed: {str(next(iter(data.values()), ''))[:200]}")
+        raise EngineError(f"the model refused or failed: {str(next(iter(data.values()), ''))[:200]}",
+                          hint="nothing was written; try again, or use --fallback offline")
     try:
         return Draft.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         raise EngineError(f"the model's answer does not match the briefing schema: "
-                          f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from exc
+                          f"{'.'.join(map(str, err['loc']))}: {err['msg']}",
+                          hint="nothing was written; try another model, or use --fallback offline") from exc
 
 
 def _shingles(text: str, n: int = 8) -> set[str]:
