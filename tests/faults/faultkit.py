@@ -273,7 +273,7 @@ def dump_index(ws: Path, chroma_url: str | None) -> dict[str, Any]:
         if missing:  # is a missing chunk found by its own vector (a recall miss) or not at all?
             vectors = dict(zip(got["ids"], got["embeddings"], strict=True))
             found = {}
-            for cid in missing[:5]:
+            for cid in missing:
                 hit = col.query(query_embeddings=[np.asarray(vectors[cid]).tolist()], n_results=3, include=[])
                 found[cid] = cid in hit["ids"][0]
         else:

@@ -32,9 +32,14 @@ def assert_consistent(d: dict[str, Any]) -> None:
     ids = sorted(row[1] for row in d["catalog"])
     assert d["chroma"] == d["catalog"], faultkit.differences({"chroma": d["chroma"]}, {"chroma": d["catalog"]})
     assert d["lexical_ids"] == ids, "the lexical index differs from the catalog"
-    assert d["dense_all"] == ids, (f"the vector index returns {len(d['dense_all'])} of {len(ids)} chunks; "
-                                   f"missing {sorted(set(ids) - set(d['dense_all']))[:5]}, "
-                                   f"found by their own vector: {d.get('dense_self')}")
+    # Every chunk must be in the vector index. HNSW is approximate: after many deletes a single
+    # "return everything" query may miss a node that is there; such a chunk must then be found by
+    # its own vector (a recall miss, not a lost chunk).
+    missing = sorted(set(ids) - set(d["dense_all"]))
+    assert set(d["dense_all"]) <= set(ids)
+    assert all(d["dense_self"].get(cid) for cid in missing), (
+        f"the vector index lost {len(missing)} of {len(ids)} chunks: {missing[:5]}, "
+        f"found by their own vector: {d.get('dense_self')}")
     assert d["integrity"] == "ok"
     assert d["again"]["updated"] == 0 and d["again"]["embedded"] == 0 and d["again"]["removed"] == 0
 
