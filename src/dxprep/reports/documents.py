@@ -321,7 +321,7 @@ def write_report_docx(report: ProgrammeReport, ws: LoadedWorkspace, path: str | 
 
         d.heading("Goals heard", 1)
         d.table(["Executive", "Goals heard", "Served now", "Not served yet"],
-                [[g.name, str(g.goals_heard), str(g.served), "; ".join(g.unserved)] for g in report.goals],
+                [[g.name, str(g.goals_heard), str(g.served), "\n".join(f"• {u}" for u in g.unserved)] for g in report.goals],
                 widths=[4, 2.2, 2.2, 9])
         d.heading("Alignment", 1)
         _alignment_sections(d, report.alignment, org, tmp, level=2)
