@@ -21,7 +21,8 @@ Systems implement :class:`System`; the baselines (reference figures measured by 
   character chunks; reference hit@5 0.503, turn recall 0.259;
 - ``dense``: the same chunks, all-MiniLM-L6-v2 (bundled, offline), normalised embeddings, cosine; 0.509 / 0.268;
 - ``rrf``: reciprocal-rank fusion (k=60) of both; 0.556 / 0.278;
-- ``dxprep``: ``dxprep.index.bench.QmsumSystem()`` when that module exists, skipped otherwise.
+- ``dxprep``: ``dxprep.index.bench.QmsumSystem()`` when that module exists, skipped otherwise (its
+  configuration, ``QmsumSystem.config``, is printed to stderr when it indexes).
 
 Usage (from the repository root): ``.venv/bin/python benchmarks/qmsum.py [--limit N] [--systems
 bm25,dense,rrf,dxprep] [--json PATH] [--data PATH] [--keep-front-matter]``. A new system plugs in as a
@@ -319,7 +320,9 @@ def mean_metrics(scores: Sequence[QueryScore]) -> Metrics:
 def run_system(
     system: System, docs: list[tuple[str, str]], meetings: dict[str, Meeting], queries: list[Query]
 ) -> SystemResult:
-    print(f"[{system.name}] indexing {len(docs)} meetings…", file=sys.stderr, flush=True)
+    config = getattr(system, "config", "")
+    print(f"[{system.name}] indexing {len(docs)} meetings…{f' ({config})' if config else ''}", file=sys.stderr,
+          flush=True)
     t0 = time.perf_counter()
     system.index(docs)
     index_s = time.perf_counter() - t0

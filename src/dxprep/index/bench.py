@@ -29,21 +29,28 @@ class BenchHit:
 
 
 class QmsumSystem:
-    """dxprep's hybrid search as configured for filling a reading budget from one long
-    document: lexical evidence weighted over dense (RRF weights 1.5 / 0.5), results widened
-    into passages of +/- ``context`` chunks, no spreading across files."""
+    """dxprep's hybrid search as configured for filling a reading budget from long meeting
+    transcripts: lexical evidence weighted over dense (RRF weights 1.5 / 0.5); BM25 scores
+    each chunk together with its neighbours (``lexical_window`` chunks on each side) and
+    counts adjacent query words found as a pair (``pair_weight``); a document prior; results
+    widened into passages of ``context`` = (before, after) chunks, more after the match
+    than before (talk about a topic follows the words that name it); no spreading across files."""
 
     def __init__(self, workdir: Path | None = None, embedding: str = "local", chunk_tokens: int = 254,
-                 context: int = 2, spread: bool = False, dense_weight: float = 0.5, lexical_weight: float = 1.5,
-                 source_weight: float = 1.0, **retriever_options: Any) -> None:
+                 context: int | tuple[int, int] = (1, 3), spread: bool = False, dense_weight: float = 0.5,
+                 lexical_weight: float = 1.5, source_weight: float = 1.0, lexical_window: int = 1,
+                 pair_weight: float = 1.0, **retriever_options: Any) -> None:
         self.chunk_tokens = chunk_tokens
         self.context = context
         self.spread = spread
         retriever_options.update(dense_weight=dense_weight, lexical_weight=lexical_weight,
-                                 source_weight=source_weight)
+                                 source_weight=source_weight, lexical_window=lexical_window,
+                                 pair_weight=pair_weight)
+        before, after = (context, context) if isinstance(context, int) else context
         self.name = "dxprep"
         self.config = (f"chunks of {chunk_tokens} tokens, RRF weights dense {dense_weight} / lexical "
-                       f"{lexical_weight}, document prior {source_weight}, passages of ±{context} chunks"
+                       f"{lexical_weight}, BM25 over ±{lexical_window}-chunk windows with word pairs "
+                       f"×{pair_weight}, document prior {source_weight}, passages of -{before}/+{after} chunks"
                        f"{', spread' if spread else ''}")
         self._own = workdir is None
         self.root = (workdir or Path(tempfile.mkdtemp(prefix="dxprep-qmsum-"))) / "ws"

@@ -3,8 +3,11 @@
 Filters are applied inside the store (Chroma ``where``) and as a mask in BM25, so a
 restricted chunk is never even a candidate. Fusion is weighted reciprocal rank; then
 results are spread out so one file does not fill the page, and overlapping chunks are
-dropped. Every result's ``text`` is exactly the source's extracted text at
-``[start:end]`` as of the last ingest.
+dropped. Options for long transcripts (all off by default, see :class:`Retriever`):
+BM25 over context windows of neighbouring chunks and over adjacent word pairs, a
+document prior, and results widened into passages of neighbouring chunks. Every
+result's ``text`` is exactly the source's extracted text at ``[start:end]`` as of the
+last ingest.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from dxprep.config import Settings, load_settings
-from dxprep.errors import IndexError_
+from dxprep.errors import IndexError_, IndexLockedError
 from dxprep.index.catalog import Catalog
 from dxprep.index.embeddings import Embedder, get_embedder
-from dxprep.index.ingest import index_paths
+from dxprep.index.ingest import index_paths, workspace_lock
 from dxprep.index.lexical import LexicalIndex
 from dxprep.index.store import ChromaStore, Filters
 
@@ -51,12 +54,19 @@ class Retriever:
     lexical_weight = 1.0
     #: Each further result from the same file counts this much less (1.0: no spreading).
     same_source_decay = 0.75
-    #: Neighbouring chunks merged into each result, on each side (0: chunks as indexed).
-    context = 0
+    #: Neighbouring chunks merged into each result: the same number on each side, or
+    #: ``(before, after)`` (0: chunks as indexed).
+    context: int | tuple[int, int] = 0
     #: Document prior: each chunk gains this weight times the sum of its file's best
     #: ``source_top`` fused scores, so chunks of the most relevant file rise (0: off).
     source_weight = 0.0
     source_top = 2
+    #: BM25 scores each chunk with this many neighbouring chunks of its file on each side
+    #: (counts and lengths added), so a chunk near the words of a query also scores (0: off).
+    lexical_window = 0
+    #: Weight of adjacent word pairs of the query in BM25 (phrase matches count more than the
+    #: same words scattered; the lexical index is then built with pairs; 0: off).
+    pair_weight = 0.0
 
     def __init__(self, workspace: str | Path, settings: Settings | None = None,
                  embedder: Embedder | None = None) -> None:
@@ -82,9 +92,29 @@ class Retriever:
     @property
     def lexical(self) -> LexicalIndex:
         if self._lexical is None:
-            loaded = LexicalIndex.load(index_paths(self.root)["lexical"])
-            self._lexical = loaded or LexicalIndex.build(self.catalog.iter_chunks())
+            folder = index_paths(self.root)["lexical"]
+            loaded = LexicalIndex.load(folder)
+            if loaded is None or (self.pair_weight and not loaded.with_pairs):
+                loaded = self._rebuild_lexical(folder)
+            self._lexical = loaded
         return self._lexical
+
+    def _rebuild_lexical(self, folder: Path) -> LexicalIndex:
+        """The lexical index built from the catalog (with word pairs when :attr:`pair_weight`
+        needs them). One saved in an older layout is replaced on disk as well, under the
+        ingest lock; while an ingest runs (it saves its own), or without write access, the
+        index is kept in memory only."""
+        with_pairs = bool(self.pair_weight)
+        if LexicalIndex.outdated(folder):
+            try:
+                with workspace_lock(self.root):
+                    if self.catalog.get_meta("lexical") != "stale":
+                        built = LexicalIndex.build(self.catalog.iter_chunks(), with_pairs=with_pairs)
+                        built.save(folder)
+                        return built
+            except (IndexLockedError, OSError):
+                pass
+        return LexicalIndex.build(self.catalog.iter_chunks(), with_pairs=with_pairs)
 
     def embed_queries(self, queries: list[str]) -> Any:
         return self.embedder.embed_queries([" ".join(q.split()) for q in queries])
@@ -102,10 +132,11 @@ class Retriever:
     def search(self, query: str, k: int = 8, *, executive: str | None = None, kind: str | None = None,
                doc_type: str | None = None, since: dt.date | None = None, audience: str | None = None,
                unit: str | None = None, source: str | None = None,
-               candidates: int | None = None, vector: Any = None, context: int | None = None,
+               candidates: int | None = None, vector: Any = None, context: int | tuple[int, int] | None = None,
                spread: bool = True) -> SearchResponse:
         """Hybrid search; ``vector`` is the query's embedding when the caller computed it
-        (a batch of queries embeds faster in one call: :meth:`embed_queries`)."""
+        (a batch of queries embeds faster in one call: :meth:`embed_queries`); ``context``
+        overrides :attr:`context`."""
         filters = Filters(executive=executive, kind=kind, doc_type=doc_type, since=since, audience=audience,
                           unit=unit, source=source)
         n = candidates or max(50, 6 * k)
@@ -113,7 +144,7 @@ class Retriever:
         if not query:
             return SearchResponse(query=query, results=[])
         dense = self.store.query(self.embedder.embed_query(query) if vector is None else vector, n, filters)
-        lexical = self.lexical.search(query, n, filters)
+        lexical = self.lexical.search(query, n, filters, window=self.lexical_window, pair_weight=self.pair_weight)
         fused: dict[str, float] = {}
         for weight, ranked in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
             for rank, (cid, _score) in enumerate(ranked):
@@ -129,8 +160,9 @@ class Retriever:
                      for cid, score in fused.items()}
         ordered = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
         width = self.context if context is None else context
+        before, after = (width, width) if isinstance(width, int) else width
         picked = self._spread([(cid, score) for cid, score in ordered if cid in rows], rows,
-                              k if not width else len(ordered), filters, spread)
+                              k if not (before or after) else len(ordered), filters, spread)
         results: list[SearchResult] = []
         covered: set[str] = set()
         for cid, score in picked:
@@ -138,10 +170,10 @@ class Retriever:
                 break
             text, meta = rows[cid]
             start, end = meta["start"], meta["end"]
-            if width:
+            if before or after:
                 if cid in covered:
                     continue
-                span = self._passage(meta, text, width, covered)
+                span = self._passage(meta, text, before, after, covered)
                 if span is None:
                     continue
                 start, end, text = span
@@ -150,15 +182,15 @@ class Retriever:
                                         start=start, end=end, text=text, metadata=_public(meta), id=cid))
         return SearchResponse(query=query, results=results)
 
-    def _passage(self, meta: dict[str, Any], chunk_text: str, width: int,
+    def _passage(self, meta: dict[str, Any], chunk_text: str, before: int, after: int,
                  covered: set[str]) -> tuple[int, int, str] | None:
-        """The chunk widened by up to ``width`` neighbours on each side (not yet returned),
-        as an exact slice of its source."""
+        """The chunk widened by up to ``before`` neighbours before it and ``after`` after it
+        (those not yet returned), as an exact slice of its source."""
         source, ordinal = meta["source"], int(meta["ordinal"])
         text = self._source_text(source)
         if text is None:  # indexed before source texts were kept: the chunk alone
             return meta["start"], meta["end"], chunk_text
-        rows = self.catalog.neighbours(source, ordinal - width, ordinal + width)
+        rows = self.catalog.neighbours(source, ordinal - before, ordinal + after)
         group = [r for r in rows if r[0] not in covered]
         # keep only the contiguous run around the chunk itself
         run: list[tuple[str, int, int, int]] = []
