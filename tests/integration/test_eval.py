@@ -201,6 +201,7 @@ def test_record_through_the_real_client_then_replay(cfo_ctx: EvalContext, tmp_pa
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(base, "ALLOW_MODEL_REQUESTS", True)
     ws = cfo_ctx.workspace
+    ws = type(ws)(ws.root, embedding=ws.settings.embedding, remote=True)  # the sample says remote = false
     captured: list[ModelRequest] = []
     ws.brief("cfo", date=DAY, refresh_index=False,
              engine=FunctionEngine(lambda r: captured.append(r) or _draft_for(r), model="gpt-test"))

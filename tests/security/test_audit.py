@@ -371,3 +371,40 @@ def test_embedder_without_a_workspace_logs_under_dxprep_home(monkeypatch: pytest
         assert fake["requests"][0]["body"]["input"] == [f"[CARD_1] and {EMAIL}"]  # the env policy: cards only
     raw = (dxprep_home() / "audit.jsonl").read_text(encoding="utf-8")
     assert '"kind":"embeddings"' in raw and '"card":1' in raw and SENTINEL not in raw
+
+
+# ------------------------------------------------------------------ engine objects get the same guard
+def test_engine_objects_are_redacted_even_inside_a_wrapper(tmp_path: Path) -> None:
+    """An engine passed as an object (not a string) is guarded too; inside a wrapper such as
+    the recorder, the redaction sits next to the network, so the recording keeps its key."""
+    from dxprep.api import Workspace
+    from dxprep.engines.base import FunctionEngine, ModelRequest
+    from dxprep.engines.guard import RedactingEngine
+    from dxprep.engines.recorder import RecordingEngine
+    from dxprep.errors import ConfigError
+
+    root = make_workspace(tmp_path / "ws", embedding="hash")
+    seen: list[ModelRequest] = []
+
+    def remote_model(request: ModelRequest) -> str:
+        seen.append(request)
+        return echo_draft()
+
+    leaf = FunctionEngine(remote_model, model="gpt-test")
+    leaf.remote = True  # as if it were a client of a remote service
+    recorder = RecordingEngine(leaf, tmp_path / "rec", "cfo")
+    with pytest.raises(ConfigError, match="remote = false"):
+        Workspace(root, embedding="hash", remote=False).brief("cfo", date=DAY, engine=recorder)
+    assert seen == []  # refused before anything was sent
+    b = Workspace(root, embedding="hash", remote=True).brief("cfo", date=DAY, engine=recorder)
+    assert isinstance(recorder.inner, RedactingEngine) and recorder.inner.inner is leaf
+    sent = seen[-1].messages[-1].content
+    assert all(value not in sent for value in PLANTED)
+    assert b.talking_points
+    assert any(EMAIL in (p.evidence + p.why_it_matters) for p in b.talking_points)  # restored in the briefing
+    # The recording is keyed on the request the pipeline made (before redaction), so it replays.
+    from dxprep.engines.replay import ReplayEngine
+
+    again = Workspace(root, embedding="hash", remote=True).brief("cfo", date=DAY,
+                                                                 engine=ReplayEngine(tmp_path / "rec"))
+    assert [p.headline for p in again.talking_points] == [p.headline for p in b.talking_points]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from dxprep.briefing.context import BriefingContext, looks_like_injection
+from dxprep.briefing.context import INJECTION, BriefingContext, looks_like_injection
 from dxprep.briefing.model import (
     AlignmentLine,
     Briefing,
@@ -35,7 +35,7 @@ from dxprep.workspace.models import Executive, LoadedWorkspace
 
 if TYPE_CHECKING:
     from dxprep.api import Workspace
-    from dxprep.dialogue.models import Commitment, SourceRef, StatedItem
+    from dxprep.dialogue.models import Commitment, History, SourceRef, StatedItem
 
 __all__ = ["EVIDENCE_TOKEN_BUDGET", "build_briefing", "ordinal"]
 
@@ -123,7 +123,7 @@ def build_briefing(
         except IndexLockedError:
             warnings.append("the index was being updated by another process: evidence is from the last complete ingest")
 
-    hist = build_history(data, exe.id, as_of=meeting_date, audience=exe.id)
+    hist = _drop_planted(build_history(data, exe.id, as_of=meeting_date, audience=exe.id), data, warnings)
     reg = _Sources()
     texts = {n.path: n for n in data.notes}
 
@@ -280,9 +280,41 @@ def build_briefing(
     return renumber(briefing)
 
 
+def _drop_planted(hist: History, data: LoadedWorkspace, warnings: list[str]) -> History:
+    """The dialogue memory without instruction-like goals, concerns, decisions or commitments
+    (it reaches the model outside the evidence fence, and the briefing as stated facts); any
+    other instruction-like text in the executive's notes is flagged too, by file."""
+
+    def keep(text: str, ref: SourceRef, what: str) -> bool:
+        if looks_like_injection(text):
+            warnings.append(f"instruction-like text in {ref.path} (line {ref.line}) was treated as data and "
+                            f"left out of the {what}")
+            return False
+        return True
+
+    hist = hist.model_copy(update={
+        "goals": [g for g in hist.goals if keep(g.text, g.source, "goals")],
+        "concerns": [c for c in hist.concerns if keep(c.text, c.source, "concerns")],
+        "decisions": [d for d in hist.decisions if keep(d.text, d.source, "decisions")],
+        "commitments": [c for c in hist.commitments if keep(c.text, c.opened_in, "commitments")],
+    })
+    notes = {n.path: n for n in data.notes}
+    for meeting in hist.meetings:
+        note = notes.get(meeting.path)
+        hit = INJECTION.search(note.text) if note is not None else None
+        if note is not None and hit is not None and not any(meeting.path in w for w in warnings):
+            warnings.append(f"instruction-like text in {meeting.path} "
+                            f"({_location(note.text, hit.start(), None, note.format)}) is treated as data: "
+                            "never followed")
+    return hist
+
+
 def _guarded(engine: Engine, ws: Workspace, settings: Any) -> Engine:
     """A remote engine passed as an object gets the same protection as one named by a string:
-    refused when the workspace forbids remote calls, redacted and audited otherwise."""
+    refused when the workspace forbids remote calls, redacted and audited otherwise.
+
+    Wrappers (a recorder around a client) keep their place: the redaction goes around the
+    innermost engine, next to the network, so a recording is keyed on what the pipeline asked."""
     from dxprep.engines.guard import RedactingEngine
     from dxprep.errors import ConfigError
     from dxprep.privacy import RedactionPolicy
@@ -290,9 +322,16 @@ def _guarded(engine: Engine, ws: Workspace, settings: Any) -> Engine:
     if not settings.remote:
         raise ConfigError(f"the engine {engine.name!r} calls a remote model, and this workspace forbids that "
                           "(remote = false)", hint="use --engine offline or replay:<dir>, or set remote = true")
-    if isinstance(engine, RedactingEngine):
+    chain = [engine]
+    while isinstance(getattr(chain[-1], "inner", None), Engine):
+        chain.append(chain[-1].inner)  # type: ignore[attr-defined]
+    if any(isinstance(e, RedactingEngine) for e in chain):
         return engine
-    return RedactingEngine(engine, RedactionPolicy.for_workspace(ws.root, settings.redact), ws.root)
+    guard = RedactingEngine(chain[-1], RedactionPolicy.for_workspace(ws.root, settings.redact), ws.root)
+    if len(chain) == 1:
+        return guard
+    chain[-2].inner = guard  # type: ignore[attr-defined]
+    return engine
 
 
 def _alignment_lines(data: LoadedWorkspace, exe: Executive, meeting_date: dt.date, reg: _Sources, retriever: Any,
@@ -320,6 +359,8 @@ def _alignment_lines(data: LoadedWorkspace, exe: Executive, meeting_date: dt.dat
     lines = []
     for k, goal in enumerate(amap.for_executive(exe.id)):
         goal_n = cite(goal.source, f"goal:{k}")
+        if goal_n is None:  # an instruction planted as a goal: warned about, and left out
+            continue
         served = []
         say = None
         for lk in amap.links_of(goal.id):

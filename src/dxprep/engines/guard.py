@@ -60,13 +60,14 @@ class RedactingEngine(Engine):
         return getattr(self.inner, "api_key", None)
 
     def draft(self, context: Any, request: ModelRequest) -> ModelReply:
-        if not base.ALLOW_MODEL_REQUESTS:  # the inner engine refuses: nothing is sent, nothing to log
-            return self.inner.draft(context, request)
         redactor = self.policy.redactor()
         contents = redactor.redact_many([m.content for m in request.messages])
         sent = request.model_copy(update={"messages": [Message(role=m.role, content=c)
                                                        for m, c in zip(request.messages, contents, strict=True)]})
         self.last_sent = sent
+        if not base.ALLOW_MODEL_REQUESTS:  # a network client refuses here: nothing is sent, nothing to log
+            unlogged = self.inner.draft(context, sent)
+            return unlogged.model_copy(update={"text": redactor.restore(unlogged.text, json_escape=True)})
         # what was sent, as the API body carries it: {"model", "messages": [{"role", "content"}]}
         digest = payload_sha256({"model": sent.model, "messages": [m.model_dump() for m in sent.messages]})
         sources = evidence_sources([m.content for m in request.messages])
