@@ -119,10 +119,9 @@ def test_save_load_and_older_layouts(tmp_path: Path) -> None:
     assert loaded is not None and loaded.with_pairs and not LexicalIndex.outdated(folder)
     for query in QUERIES:
         assert np.allclose(loaded.scores(query, window=1, pair_weight=1.0), index.scores(query, window=1, pair_weight=1.0))
-    data = json.loads((folder / "catalog.json").read_text())
-    del data["format"]  # as written before counts were kept
-    (folder / "catalog.json").write_text(json.dumps(data))
-    assert LexicalIndex.load(folder) is None and LexicalIndex.outdated(folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["index.npz"]  # one file, replaced atomically
+    _older_layout(folder)
+    assert LexicalIndex.load(folder) is None and LexicalIndex.outdated(folder) and LexicalIndex.exists(folder)
 
 
 def test_retriever_options_and_asymmetric_passages(tmp_path: Path) -> None:
@@ -159,10 +158,46 @@ def test_retriever_replaces_an_index_saved_in_an_older_layout(tmp_path: Path) ->
     settings = load_settings(root, embedding="hash")
     ingest(root, settings=settings)
     folder = index_paths(root)["lexical"]
-    data = json.loads((folder / "catalog.json").read_text())
-    del data["format"]
-    (folder / "catalog.json").write_text(json.dumps(data))
-    (folder / "lengths.npy").unlink()
+    _older_layout(folder)
     with Retriever(root, settings) as r:
         assert r.search("ERP cost model", k=1).results
     assert LexicalIndex.load(folder) is not None
+    assert sorted(p.name for p in folder.iterdir()) == ["index.npz"]
+
+
+def _older_layout(folder: Path) -> None:
+    """Replace a saved index by the three-file layout of earlier versions (no format, raw BM25)."""
+    (folder / "index.npz").unlink()
+    (folder / "catalog.json").write_text(json.dumps({"ids": ["a"], "metas": [{}], "vocab": {"x": 0}}))
+    (folder / "bm25.npz").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+
+
+def test_a_search_during_a_save_reads_a_whole_index(tmp_path: Path) -> None:
+    """Saves replace one file atomically: a reader loading while saves run always gets a
+    complete index, never None or a mix of two saves."""
+    import threading
+
+    folder = tmp_path / "lexical"
+    small = LexicalIndex.build(CHUNKS[:2])
+    large = LexicalIndex.build(CHUNKS)
+    small.save(folder)
+    stop = threading.Event()
+
+    def saver() -> None:
+        while not stop.is_set():
+            large.save(folder)
+            small.save(folder)
+
+    thread = threading.Thread(target=saver)
+    thread.start()
+    try:
+        for _ in range(200):
+            loaded = LexicalIndex.load(folder)
+            assert loaded is not None
+            assert loaded.ids in (small.ids, large.ids)
+            assert len(loaded.ids) == len(loaded.lengths)
+            assert loaded.matrix.shape == (small if loaded.ids == small.ids else large).matrix.shape
+    finally:
+        stop.set()
+        thread.join()
+    assert not [p for p in folder.iterdir() if p.name != "index.npz"]  # no temp file left

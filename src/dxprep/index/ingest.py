@@ -200,7 +200,7 @@ def ingest(
 
             lexical_dir = index_paths(root)["lexical"]
             if (todo or stats.removed or catalog.get_meta("lexical") == "stale"
-                    or not (lexical_dir / "catalog.json").is_file()):
+                    or not LexicalIndex.exists(lexical_dir) or LexicalIndex.outdated(lexical_dir)):
                 LexicalIndex.build(catalog.iter_chunks()).save(lexical_dir)
                 catalog.set_meta("lexical", "fresh")
             stats.chunks = catalog.chunk_count()
@@ -218,7 +218,7 @@ def _unchanged(root: Path, ws: LoadedWorkspace, emb: Embedder, store: ChromaStor
     cheap; a server's collection is counted (it may have lost its data)."""
     if catalog.get_meta("store") != store.key or catalog.get_meta("embedder") != emb.name:
         return False
-    if not (index_paths(root)["lexical"] / "catalog.json").is_file() or catalog.get_meta("lexical") == "stale":
+    if not LexicalIndex.exists(index_paths(root)["lexical"]) or catalog.get_meta("lexical") == "stale":
         return False
     if not store.server and not (root / ".dxprep" / "chroma").is_dir():
         return False

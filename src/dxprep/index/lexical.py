@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,10 @@ from dxprep.index.store import Filters
 __all__ = ["LexicalIndex", "pairs", "tokenize"]
 
 #: Version of the saved layout; an index saved in another layout is rebuilt, not read.
-FORMAT = 2
+FORMAT = 3
+#: The one file an index is saved in (replaced atomically).
+INDEX_FILE = "index.npz"
+_OLD_LAYOUT = ("catalog.json", "bm25.npz", "lengths.npy")
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 STOPWORDS = frozenset(
@@ -136,45 +138,65 @@ class LexicalIndex:
         return cls(ids, metas, vocab, matrix, dl, with_pairs=with_pairs)
 
     def save(self, folder: Path) -> None:
-        from scipy import sparse
+        """Write the index as one file, ``folder/index.npz``, replaced atomically: a search
+        running meanwhile reads either the old index or the new one, never a mix or nothing."""
+        import os
+        import tempfile
 
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        sparse.save_npz(tmp / "bm25.npz", self.matrix)
-        np.save(tmp / "lengths.npy", self.lengths)
-        (tmp / "catalog.json").write_text(json.dumps({"format": FORMAT, "pairs": self.with_pairs, "ids": self.ids,
-                                                      "metas": self.metas, "vocab": self.vocab}))
-        old = folder.with_name(folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if folder.exists():
-            folder.rename(old)
-        tmp.rename(folder)
-        shutil.rmtree(old, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        matrix = self.matrix.tocsr()
+        meta = json.dumps({"format": FORMAT, "pairs": self.with_pairs, "ids": self.ids, "metas": self.metas,
+                           "vocab": self.vocab}).encode()
+        fd, tmp_name = tempfile.mkstemp(prefix=".index.", suffix=".tmp.npz", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, data=matrix.data, indices=matrix.indices, indptr=matrix.indptr,
+                         shape=np.asarray(matrix.shape, dtype=np.int64), lengths=self.lengths,
+                         meta=np.frombuffer(meta, dtype=np.uint8))
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp_name, folder / INDEX_FILE)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        for old in _OLD_LAYOUT:  # files of the layouts before one-file saves
+            (folder / old).unlink(missing_ok=True)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
         """The saved index, or None when there is none or it was saved in another layout."""
-        catalog = folder / "catalog.json"
-        if not catalog.is_file() or not (folder / "bm25.npz").is_file() or not (folder / "lengths.npy").is_file():
-            return None
-        from scipy import sparse
+        path = folder / INDEX_FILE
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                data = json.loads(z["meta"].tobytes().decode())
+                if data.get("format") != FORMAT:
+                    return None
+                from scipy import sparse
 
-        data = json.loads(catalog.read_text())
-        if data.get("format") != FORMAT:
+                shape = tuple(int(n) for n in z["shape"])
+                matrix = sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=shape)
+                lengths = z["lengths"]
+        except FileNotFoundError:
             return None
-        return cls(data["ids"], data["metas"], data["vocab"], sparse.load_npz(folder / "bm25.npz").tocsr(),
-                   np.load(folder / "lengths.npy"), with_pairs=bool(data.get("pairs")))
+        except (OSError, ValueError, KeyError):  # damaged or foreign: rebuilt from the catalog
+            return None
+        return cls(data["ids"], data["metas"], data["vocab"], matrix, lengths, with_pairs=bool(data.get("pairs")))
+
+    @staticmethod
+    def exists(folder: Path) -> bool:
+        """True when ``folder`` holds a saved index (of any layout)."""
+        return (folder / INDEX_FILE).is_file() or (folder / "catalog.json").is_file()
 
     @staticmethod
     def outdated(folder: Path) -> bool:
         """True when ``folder`` holds an index saved in another layout (it cannot be loaded)."""
-        catalog = folder / "catalog.json"
-        if not catalog.is_file():
-            return False
+        path = folder / INDEX_FILE
+        if not path.is_file():
+            return (folder / "catalog.json").is_file()
         try:
-            return bool(json.loads(catalog.read_text()).get("format") != FORMAT)
-        except ValueError:
+            with np.load(path, allow_pickle=False) as z:
+                return bool(json.loads(z["meta"].tobytes().decode()).get("format") != FORMAT)
+        except (OSError, ValueError, KeyError):
             return True
 
     def _column(self, field: str, value: str) -> np.ndarray:

@@ -73,7 +73,7 @@ class Retriever:
         self.root = Path(workspace)
         self.settings = settings or load_settings(self.root)
         self.embedder = embedder or get_embedder(self.settings.embedding, remote_allowed=self.settings.remote,
-                                                 base_url=self.settings.openai_base_url)
+                                                 base_url=self.settings.openai_base_url, workspace=self.root)
         self.store = ChromaStore(self.root, self.settings, self.embedder.name, self.embedder.dim)
         paths = index_paths(self.root)
         if not paths["catalog"].is_file():
