@@ -74,3 +74,37 @@ def make_docx(path: Path, paragraphs: list[tuple[str, str | None]], *, title: st
         props.keywords = keywords
     document.save(str(path))
     return path
+
+
+def make_docx_with_comments(path: Path, paragraphs: list[tuple[str, str | None]],
+                            comments: list[tuple[int, str, str]]) -> Path:
+    """A Word file with comments: each (paragraph index, author, text) is a comment anchored on
+    that paragraph (python-docx >= 1.2 writes word/comments.xml and its relationship)."""
+    import datetime as dt
+
+    import docx
+
+    document = docx.Document()
+    added = [document.add_paragraph(text, style=style) for text, style in paragraphs]
+    for index, author, text in comments:
+        runs = added[index].runs or [added[index].add_run(" ")]
+        document.add_comment(runs, text=text, author=author)
+    document.core_properties.created = dt.datetime(2026, 11, 2, 9, 0, 0)
+    document.save(str(path))
+    return path
+
+
+def replace_zip_member(path: Path, name: str, data: bytes, *, compress: bool = True) -> Path:
+    """Rewrite the zip at ``path`` with member ``name`` replaced (or added) by ``data``."""
+    import io
+    import zipfile
+
+    old = path.read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(old)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != name:
+                dst.writestr(info, src.read(info))
+        dst.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED)
+    path.write_bytes(out.getvalue())
+    return path

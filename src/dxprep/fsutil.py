@@ -17,7 +17,7 @@ _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f
 
 def safe_name(text: str, fallback: str = "file") -> str:
     """A file-name component made from ``text``: no separators, no ``..``, no reserved names."""
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip(".-_")[:80]
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip(".-_")[:80].rstrip(".-_")  # no trailing dot (Windows)
     if not name or name.lower().split(".")[0] in _RESERVED:
         name = f"{fallback}-{name}" if name else fallback
     return name

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import stat
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -67,7 +68,10 @@ class Loaded:
 
 
 def load_file(path: Path, fmt: str, limits: Limits = DEFAULT_LIMITS) -> Loaded:
-    size = path.stat().st_size
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):  # reading a pipe or a device would block or never end
+        raise Unreadable("not a regular file (a pipe, socket or device): not read")
+    size = info.st_size
     if size > limits.max_file_bytes:
         raise Unreadable(
             f"file is too large ({size / 1e6:.1f} MB; the limit is "
@@ -202,6 +206,22 @@ def parse_meta_lines(blocks: list[Block], max_lines: int = 12) -> dict[str, Any]
 
 # --------------------------------------------------------------------------- Word
 
+def _declares_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether a part of the Word file has a DTD (where entities are declared): the whole part is
+    scanned, as a long comment may come before it; "<" is never raw in XML text, so no false alarm."""
+    tail = b""
+    try:
+        with archive.open(info) as member:
+            while chunk := member.read(1 << 20):
+                window = tail + chunk
+                if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                    return True
+                tail = window[-16:]
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError) as exc:
+        raise Unreadable(f"the Word file is damaged ({type(exc).__name__}: {exc})") from exc
+    return False
+
+
 def _check_zip(data: bytes, limits: Limits) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -223,13 +243,12 @@ def _check_zip(data: bytes, limits: Limits) -> None:
             )
         if "word/document.xml" not in archive.namelist():
             raise Unreadable("not a Word document (no word/document.xml inside)")
-        try:
-            with archive.open("word/document.xml") as member:
-                head = member.read(4096)
-        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError) as exc:
-            raise Unreadable(f"the Word file is damaged ({type(exc).__name__}: {exc})") from exc
-        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-            raise Unreadable("refused: the Word XML declares entities (an XML bomb?)")
+        for info in archive.infolist():
+            # every XML part (the body, comments, relationships...): no DTD, so no entities
+            if not info.filename.lower().endswith((".xml", ".rels")):
+                continue
+            if _declares_dtd(archive, info):
+                raise Unreadable(f"refused: {info.filename} in the Word file declares XML entities (an XML bomb?)")
 
 
 def _load_docx(data: bytes, limits: Limits) -> Loaded:
@@ -277,6 +296,18 @@ def _load_docx(data: bytes, limits: Limits) -> Loaded:
                         cells.append(value)
                 add(" | ".join(cells))
             add("")
+    problems: list[tuple[str, int | None]] = []
+    try:
+        comments = _docx_comments(document)
+    except Exception as exc:  # lxml and python-docx raise many kinds on broken XML
+        comments = []
+        problems.append((f"the comments of this Word file are damaged and were not read ({type(exc).__name__})", None))
+    if comments:
+        # after the body, so the body's offsets do not move; a heading of kind "other",
+        # and lines that start with "Comment", so no comment is read as a goal or an action
+        add(COMMENTS_HEADING, heading=2)
+        for author, said in comments:
+            add(f"Comment by {author}: {said}" if author else f"Comment: {said}")
     text = "\n".join(parts)
     meta: dict[str, Any] = {}
     core = document.core_properties
@@ -293,7 +324,33 @@ def _load_docx(data: bytes, limits: Limits) -> Loaded:
                 norm = META_KEYS.get(" ".join(key.lower().split()))
                 if norm and value.strip():
                     meta.setdefault(norm, value.strip())
-    return Loaded(text=text, blocks=blocks, meta=meta)
+    return Loaded(text=text, blocks=blocks, meta=meta, warnings=problems)
+
+
+#: Heading of the section that holds a Word file's comments, after its body.
+COMMENTS_HEADING = "Comments"
+
+
+def _docx_comments(document: Any) -> list[tuple[str, str]]:
+    """(author, text) of each comment of the Word file, in the order of its comments part."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import parse_xml
+    from docx.text.paragraph import Paragraph
+
+    out: list[tuple[str, str]] = []
+    for rel in list(document.part.rels.values()):
+        if rel.reltype != RT.COMMENTS or rel.is_external:
+            continue
+        part = rel.target_part
+        root = getattr(part, "element", None)
+        if root is None:  # a python-docx that has no comments part class
+            root = parse_xml(part.blob)
+        for comment in root.iter(qn("w:comment")):
+            said = " ".join(" ".join(Paragraph(p, document).text.split()) for p in comment.iter(qn("w:p")))
+            if said.strip():
+                out.append((" ".join((comment.get(qn("w:author")) or "").split()), said.strip()))
+    return out
 
 
 def _heading_level(style: str) -> int | None:

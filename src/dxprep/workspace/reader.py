@@ -89,10 +89,11 @@ def iter_files(root: Path, warnings: list[WorkspaceWarning]) -> list[Path]:
                 if not target.is_relative_to(root_real):
                     warnings.append(WorkspaceWarning(path=_rel(full, root), reason="symbolic link points outside the workspace: not followed"))
                     continue
-            found.append(full)
-            if len(found) >= MAX_FILES:
-                warnings.append(WorkspaceWarning(path=".", reason=f"more than {MAX_FILES} files: the rest are not read"))
+            if len(found) >= MAX_FILES:  # only when a file is really left out
+                warnings.append(WorkspaceWarning(
+                    path=_rel(full, root), reason=f"more than {MAX_FILES} files: this one and the rest are not read"))
                 return found
+            found.append(full)
     return found
 
 
