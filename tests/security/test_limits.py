@@ -313,3 +313,23 @@ def test_zip_member_names_do_not_matter(ws: Path) -> None:
     assert [m.path for m in data.material] == ["material/names.docx"]
     assert not (ws.parent / "evil.txt").exists() and not (ws / "evil.txt").exists()
     still_read(data)
+
+
+def test_stakeholders_link_outside_and_oversized_file_are_refused(tmp_path: Path) -> None:
+    from dxprep.errors import StakeholdersError
+    from dxprep.workspace import stakeholders
+
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("organization: Elsewhere\nexecutives: []\n", encoding="utf-8")
+    ws = tmp_path / "ws"
+    (ws / "notes").mkdir(parents=True)
+    (ws / "stakeholders.yaml").symlink_to(outside)
+    with pytest.raises(StakeholdersError, match="outside the workspace: not followed"):
+        read_workspace(ws)
+    (ws / "stakeholders.yaml").unlink()
+    (ws / "stakeholders.yaml").write_text("organization: Big\n# " + "x" * (stakeholders.MAX_STAKEHOLDERS_BYTES + 10),
+                                          encoding="utf-8")
+    with pytest.raises(StakeholdersError, match="too large"):
+        read_workspace(ws)
+    (ws / "stakeholders.yaml").write_text("organization: Fine\nexecutives: []\n", encoding="utf-8")
+    assert read_workspace(ws).organization.name == "Fine"

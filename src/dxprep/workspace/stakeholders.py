@@ -23,11 +23,23 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
 
 
+#: stakeholders.yaml larger than this is refused (a list of executives is a few kilobytes).
+MAX_STAKEHOLDERS_BYTES = 2_000_000
+
+
 def load_stakeholders(root: Path) -> tuple[Organization, list[WorkspaceWarning], str | None]:
     """(organization, warnings, file name) of the workspace; an empty one when there is no file."""
     for name in STAKEHOLDER_FILES:
         path = root / name
+        if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+            raise StakeholdersError("a link to a file outside the workspace: not followed", path=name,
+                                    hint=f"copy the file into the workspace instead of linking to {path.resolve()}")
         if path.is_file():
+            size = path.stat().st_size
+            if size > MAX_STAKEHOLDERS_BYTES:
+                raise StakeholdersError(f"{size / 1e6:.1f} MB is too large for a list of executives "
+                                        f"(limit {MAX_STAKEHOLDERS_BYTES // 1_000_000} MB)", path=name,
+                                        hint="is this the right file?")
             try:
                 text = path.read_text(encoding="utf-8-sig")
             except UnicodeDecodeError as exc:
