@@ -118,6 +118,9 @@ class Workspace:
         begin = parse_date(start) if start is not None else stop - _dt.timedelta(days=89)
         if begin is None:
             raise UserError(f"{start!r} is not a date", hint="write 2026-09-01")
+        if stop > _dt.date.today():
+            raise UserError(f"the period ends on {stop}, after today: the report counts what has happened",
+                            hint="use --to today or an earlier date")
         if begin > stop:
             raise UserError(f"the period starts ({begin}) after it ends ({stop})", hint="swap --from and --to")
         return programme_report(self.data, begin, stop, audience=audience, embedder=self._meaning(meaning))

@@ -376,10 +376,16 @@ def _alignment_lines(data: LoadedWorkspace, exe: Executive, meeting_date: dt.dat
                                             target=ini.target, strength=lk.level, citations=sorted(cites)))
             if (goal.id, ini.id) in flags and say is None:
                 say = flags[(goal.id, ini.id)].what_to_say
+        line_cites = [goal_n] if goal_n else []
         if not served:
             say = talking_point_for_gap(goal.text, goal.related)
-        lines.append(AlignmentLine(goal=goal.text, citations=[goal_n] if goal_n else [], served_by=served,
-                                   what_to_say=say))
+            related_n = cite(goal.related, "alignment") if goal.related is not None else None
+            if related_n is not None:
+                line_cites.append(related_n)
+        if say is not None and looks_like_injection(say):
+            warnings.append(f"instruction-like text in the material about \"{goal.text[:60]}\" was left out")
+            say = None
+        lines.append(AlignmentLine(goal=goal.text, citations=line_cites, served_by=served, what_to_say=say))
     return lines
 
 

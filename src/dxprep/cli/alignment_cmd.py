@@ -54,6 +54,8 @@ def _audience(ws_root: Path, audience: str | None, private: bool) -> str | None:
 
 def _status(ini: object) -> str:
     label = getattr(ini, "status_label", None) or getattr(ini, "status", None) or "not stated"
+    if getattr(ini, "status_stale", False):
+        label += f" (last reported {getattr(ini, 'sources', {})['status_label'].date:%d %b %Y})"
     colour = {"green": "green", "amber": "yellow", "red": "red", "paused": "dim"}.get(getattr(ini, "status", "") or "")
     return f"[{colour}]{label}[/]" if colour else label
 
@@ -83,7 +85,8 @@ def _print_map(amap: AlignmentMap) -> None:
                       str(u.initiatives))
     out.print(units)
     served = len(amap.goals) - len(amap.unserved_goals)
-    out.print(f"[bold]{served} of {len(amap.goals)} goals served[/]; "
+    out.print(f"[bold]{served} of {len(amap.goals)} goals served[/] ({amap.distinct_goals} distinct statements, "
+              f"{amap.distinct_unserved} of them unserved; a joint meeting's goal is listed for each executive); "
               f"{len(amap.unsponsored_initiatives)} of {len(amap.initiatives)} initiatives serve no stated goal.",
               highlight=False)
     if amap.unserved_goals:
@@ -199,7 +202,8 @@ def report_cmd(
     written = write_report_docx(report, ws.data, target)
     it = next(f for f in report.commitments if f.side == "IT")
     rate = f"{it.on_time_rate:.0%}" if it.on_time_rate is not None else "n/a"
-    stdout().print(f"[bold]wrote[/] {written}: cadence {report.adherence:.0%}, IT on time {rate}, "
+    held = "n/a" if report.adherence is None else f"{report.adherence:.0%}"
+    stdout().print(f"[bold]wrote[/] {written}: cadence {held}, IT on time {rate}, "
                    f"{len(report.units_not_engaged)} unit(s) not engaged", highlight=False)
 
 

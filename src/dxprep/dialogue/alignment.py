@@ -141,6 +141,9 @@ class AlignmentMap(_M):
     expectations: list[ExpectationFlag]
     units: list[UnitSummary]
     method: str
+    distinct_goals: int = Field(default=0, description="goal statements counted once (a joint meeting's goal is "
+                                                       "a row for every executive in it)")
+    distinct_unserved: int = 0
 
     def goal(self, goal_id: str) -> GoalRow:
         return next(g for g in self.goals if g.id == goal_id)
@@ -290,14 +293,22 @@ def alignment_map(
     aliases = {ini.id: _aliases(ini) for ini in inits}
     exec_words = {e.id: {w.casefold() for w in [e.id, e.role, *(e.title or "").split(), *e.name.split()]
                          if len(w) > 1} for e in org.executives}
+    from dxprep.dialogue.initiatives import _proper_tokens
+
+    proper = {ini.id: _proper_tokens(ini.name) for ini in inits}
     links: list[Link] = []
     for gi, goal in enumerate(goals):
+        goal_proper = _proper_tokens(goal.text)
+        # Names the goal uses that belong to some initiative (Fresno, LabTrack, WMS...).
+        named = goal_proper & set().union(*proper.values()) if proper else set()
         gw = _words(goal.text)
         gset = set(gw)
         gbig = _bigrams(gw)
         total = sum(idf(w) for w in gset) or 1.0
         best: dict[str, tuple[float, list[str], int, str]] = {}
         for pj, (ini, _src, text, kind) in enumerate(passages):
+            if named - proper[ini.id] and proper[ini.id] - goal_proper - named:
+                continue  # the goal names another initiative's place or system, and this one's own is absent
             pw = _words(text)
             shared = sorted((gset & set(pw)) - ({"it"}))
             strong_words = [w for w in shared if idf(w) >= distinctive]
@@ -377,7 +388,11 @@ def alignment_map(
                                  served=sum(1 for g in ug if g.served_by),
                                  unserved=sum(1 for g in ug if not g.served_by),
                                  initiatives=sum(1 for i in inits if unit.id in i.business_units)))
+    def distinct(rows: list[GoalRow]) -> int:
+        return len({(g.source.path, g.source.start) for g in rows})
+
     return AlignmentMap(
+        distinct_goals=distinct(goals), distinct_unserved=distinct([g for g in goals if not g.served_by]),
         as_of=as_of, audience=audience, initiatives=inits, goals=goals, links=links, unserved_goals=unserved,
         unsponsored_initiatives=unsponsored, expectations=expectations, units=units,
         method=("words (rarity-weighted, stemmed), initiative names and the material's Serves column"
@@ -404,9 +419,15 @@ def _relate(ws: LoadedWorkspace, goals: list[GoalRow], unserved: list[str], as_o
     from dxprep.dialogue.initiatives import _sentences
 
     sentences: list[tuple[str, int, int, dt.date | None, set[str]]] = []
+    from dxprep.briefing.context import looks_like_injection
+
     for m in visible_material(ws, as_of, audience if audience is not None else None):
         for s, e in _sentences(m.text, m.body_start, len(m.text)):
-            sentences.append((m.path, s, e, m.date, set(_words(m.text[s:e]))))
+            sentence = m.text[s:e]
+            # Quoted to the executive: never a table dump, never text that reads as an instruction.
+            if sentence.count("|") >= 2 or e - s > 400 or looks_like_injection(sentence):
+                continue
+            sentences.append((m.path, s, e, m.date, set(_words(sentence))))
     for goal in goals:
         if goal.id not in unserved:
             continue

@@ -96,6 +96,8 @@ class Initiative(_M):
     sources: dict[str, FieldSource] = Field(default_factory=dict, description="field name -> where it was read")
     serves_sources: list[FieldSource] = Field(default_factory=list)
     history: list[StatusPoint] = Field(default_factory=list, description="statuses reported, oldest first")
+    status_stale: bool = Field(default=False,
+                               description="the newest portfolio report does not list it: its status is older")
     documents: list[str] = Field(default_factory=list)
     passages: list[FieldSource] = Field(default_factory=list,
                                         description="purpose and scope text used to match goals")
@@ -150,10 +152,25 @@ def name_tokens(name: str) -> set[str]:
     return {_stem(w) for w in words if w not in _GENERIC and not w.isdigit() and len(w) > 1}
 
 
+def _proper_tokens(name: str) -> set[str]:
+    """Acronyms and capitalised words of a name (a sentence-initial word only before a colon)."""
+    words = re.findall(r"[^\W_]+", _fold(_base_name(name)))
+    out = set()
+    for k, w in enumerate(words):
+        acronym = len(w) >= 2 and w.isupper()
+        if acronym or (w[:1].isupper() and (k > 0 or name.lstrip().startswith(f"{w}:"))):
+            if w.casefold() not in _GENERIC:
+                out.add(_stem(w.casefold()))
+    return out
+
+
 def _same_initiative(a: str, b: str) -> bool:
     ta, tb = name_tokens(_base_name(a)), name_tokens(_base_name(b))
     if not ta or not tb:
         return False
+    pa, pb = _proper_tokens(a), _proper_tokens(b)
+    if pa - pb and pb - pa:
+        return False  # WMS at the Dubuque DC vs WMS at the Fresno DC: each names something the other does not
     shared = ta & tb
     return len(shared) >= min(2, len(ta), len(tb)) and len(shared) / min(len(ta), len(tb)) >= 0.5
 
@@ -198,8 +215,8 @@ def visible_material(ws: LoadedWorkspace, as_of: dt.date | None, audience: str |
 # --- tables -----------------------------------------------------------------------------------
 
 _COLUMNS: list[tuple[str, str]] = [
-    ("name", r"^(#\s*)?(initiative|project|programme|program|workstream)s?$"),
-    ("status", r"status|rag\b"),
+    ("name", r"^(#\s*)?(initiative|project|programme|program|workstream)s?( name)?$"),
+    ("status", r"^(overall |rag |current )?(status|rag)$"),
     ("owner", r"^owner|lead$|manager$"),
     ("sponsor", r"sponsor"),
     ("business_units", r"business units?|^units?$|departments?"),
@@ -252,6 +269,12 @@ def _tables(m: Material) -> list[list[_Row]]:
                 for field, pattern in _COLUMNS:
                     if field not in columns.values() and re.search(pattern, head):
                         columns[k] = field
+                        break
+            if "status" not in columns.values():  # no exact Status header: a column that says status
+                for k, head in enumerate(header):
+                    if k not in columns and re.search(r"\bstatus\b|\brag\b", head) and "update" not in head \
+                            and "date" not in head:
+                        columns[k] = "status"
                         break
             if "name" in columns.values() and len(columns) >= 2:
                 rows: list[_Row] = []
@@ -366,7 +389,10 @@ def _set(ini: Initiative, field: str, value: object, source: FieldSource, *, rep
     ini.sources[field] = source
 
 
-def _apply_row(ini: Initiative, m: Material, row: _Row, ws: LoadedWorkspace, *, replace: bool) -> None:
+def _apply_row(ini: Initiative, m: Material, row: _Row, ws: LoadedWorkspace, *, replace: bool,
+               current: bool = True) -> None:
+    """Fields of one table row; ``current``: the row is from the newest document that lists the
+    initiative (only that one says whether it is late now)."""
     for field, (raw, start, end) in row.cells.items():
         value = _clean_cell(raw)
         src = _src(m, start, end)
@@ -374,13 +400,14 @@ def _apply_row(ini: Initiative, m: Material, row: _Row, ws: LoadedWorkspace, *, 
             _set(ini, "status_label", value, src, replace=replace)
             if replace or "status" not in ini.sources:
                 _set(ini, "status", normalize_status(value), src, replace=True)
-            if _LATE.search(value):
+            if _LATE.search(value) and current:
                 ini.late = True
                 ini.sources.setdefault("late", src)
         elif field == "business_units":
-            units = [u.strip().casefold() for u in re.split(r"[,;/]| and ", value) if u.strip()]
-            known = {u.id for u in ws.organization.business_units}
-            units = [u for u in units if u in known] or units
+            by_key = {k.casefold(): u.id for u in ws.organization.business_units for k in (u.id, u.name)}
+            written = [u.strip() for u in re.split(r"[,;/]| and ", value) if u.strip()]
+            units = [by_key.get(u.casefold()) or next((uid for k, uid in by_key.items() if k.startswith(u.casefold())),
+                                                      u.casefold()) for u in written]
             _set(ini, "business_units", units, src, replace=replace)
         elif field == "start":
             _set(ini, "start", parse_date(value), src, replace=replace)
@@ -392,7 +419,7 @@ def _apply_row(ini: Initiative, m: Material, row: _Row, ws: LoadedWorkspace, *, 
                 _set(ini, "target_date", dates[0], src, replace=replace)
             if was and (old := _dates_in(was.group(1))):
                 _set(ini, "previous_target_date", old[0], src, replace=replace)
-                if dates and old[0] < dates[0]:
+                if dates and old[0] < dates[0] and current:
                     ini.late = True
                     ini.sources.setdefault("late", src)
         elif field == "serves":
@@ -455,24 +482,29 @@ def initiatives(ws: LoadedWorkspace, *, as_of: dt.date | None = None, audience: 
     docs = visible_material(ws, as_of, audience)
     found: list[Initiative] = []
 
-    def lookup(name: str) -> Initiative | None:
-        return next((i for i in found if _same_initiative(i.name, name)), None)
+    def lookup(name: str, exclude: tuple[Initiative, ...] = ()) -> Initiative | None:
+        return next((i for i in found if _same_initiative(i.name, name) and not any(i is x for x in exclude)), None)
 
     # Newest project-status document first: its rows set the fields; older rows are history.
     creating = sorted((m for m in docs if m.doc_type in CREATING_DOC_TYPES),
                       key=lambda m: (m.date or dt.date.min, m.path), reverse=True)
     for m in creating:
         for rows in _tables(m):
+            if not {"status", "purpose"} & set(rows[0].cells) and not any({"status", "purpose"} & set(r.cells)
+                                                                            for r in rows):
+                continue  # a list of risks or costs per project is not a portfolio
+            in_table: list[Initiative] = []
             for row in rows:
                 raw, s, e = row.cells["name"]
                 name = re.sub(r"^\d+[.)]?\s+", "", _clean_cell(raw))
-                ini = lookup(name)
+                ini = lookup(name, tuple(in_table))  # two rows of one table are two initiatives
                 newest = ini is None
                 if ini is None:
                     ini = Initiative(id=_slug(name), name=name)
                     ini.sources["name"] = _src(m, s, e)
                     found.append(ini)
-                _apply_row(ini, m, row, ws, replace=False)
+                in_table.append(ini)
+                _apply_row(ini, m, row, ws, replace=False, current=newest)
                 if "status" in row.cells:
                     label = _clean_cell(row.cells["status"][0])
                     st, se = row.cells["status"][1], row.cells["status"][2]
@@ -480,7 +512,6 @@ def initiatives(ws: LoadedWorkspace, *, as_of: dt.date | None = None, audience: 
                                                    source=_src(m, st, se)))
                 if m.path not in ini.documents:
                     ini.documents.append(m.path)
-                del newest
         for span in _section_spans(m):
             ini = lookup(span[0])
             if ini is None:
@@ -505,7 +536,10 @@ def initiatives(ws: LoadedWorkspace, *, as_of: dt.date | None = None, audience: 
                 _apply_row(ini, m, only, ws, replace=False)
                 if m.path not in ini.documents:
                     ini.documents.append(m.path)
+    newest_report = max((m.date for m in creating if m.date is not None), default=None)
     for ini in found:
+        src = ini.sources.get("status_label")
+        ini.status_stale = bool(src and src.date and newest_report and src.date < newest_report)
         ini.history.sort(key=lambda p: (p.date or dt.date.min, p.source.path))
         if "name" in ini.sources and not ini.passages:
             ini.passages.append(ini.sources["name"])

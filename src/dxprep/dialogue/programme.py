@@ -4,10 +4,13 @@ Every figure is computed from the dialogue memory (the notes) and the alignment 
 period ``[start, end]`` (both inclusive), and can be recounted by hand:
 
 - **Cadence adherence** per executive: meetings held in the period (every dated note that
-  names them, joint meetings included) against meetings expected (the period's length over
-  their cadence, at least one); adherence is ``min(held, expected) / expected``.
+  names them, joint meetings included) against meetings expected (the whole cadence periods
+  in the period: ``days // cadence_days``); adherence is ``min(held, expected) / expected``,
+  none when no meeting was expected (a period shorter than the cadence).
 - **Units engaged**: a business unit is engaged when at least one meeting in the period was
   with one of its executives or about it.
+- **Still overdue, any age**: open commitments past their latest due date at ``end``, whenever
+  they were made (the period's cohort alone would hide old debts).
 - **Commitments made in the period** (opened by a note dated in it), per side (IT, business,
   unassigned), as of ``end``:
   *kept* (a note dated on or before ``end`` records it done),
@@ -53,8 +56,8 @@ class CadenceLine(_M):
     business_unit: str | None
     cadence_days: int
     held: int
-    expected: int
-    adherence: float = Field(description="min(held, expected) / expected")
+    expected: int = Field(description="whole cadence periods in the period: days // cadence_days")
+    adherence: float | None = Field(description="min(held, expected) / expected; None when none was expected")
     meeting_dates: list[dt.date]
     last_met: dt.date | None = Field(description="last meeting on or before the end of the period")
 
@@ -71,6 +74,8 @@ class CommitmentFigures(_M):
     fallen_due: int = Field(description="first due date before the end of the period")
     on_time_rate: float | None = Field(description="of those fallen due, the share kept on time; None if none")
     overdue_items: list[str] = Field(default_factory=list, description="'text (due YYYY-MM-DD)'")
+    overdue_any_age: int = Field(default=0, description="still overdue at the end, whenever it was made")
+    overdue_any_age_items: list[str] = Field(default_factory=list)
 
 
 class MonthLine(_M):
@@ -100,7 +105,7 @@ class ProgrammeReport(_M):
     cadence: list[CadenceLine]
     meetings_held: int
     meetings_expected: int
-    adherence: float
+    adherence: float | None
     units_engaged: list[str]
     units_not_engaged: list[str]
     commitments: list[CommitmentFigures]
@@ -165,20 +170,28 @@ def programme_report(
     cadence = []
     for exe in org.executives:
         dates = sorted({n.date for n in in_period if exe.id in n.executives and n.date is not None})
-        expected = max(1, round(days / exe.cadence_days))
+        expected = days // exe.cadence_days
         last = max((n.date for n in notes if exe.id in n.executives and n.date is not None), default=None)
         cadence.append(CadenceLine(executive=exe.id, name=exe.name, business_unit=exe.business_unit,
                                    cadence_days=exe.cadence_days, held=len(dates), expected=expected,
-                                   adherence=round(min(len(dates), expected) / expected, 3),
+                                   adherence=round(min(len(dates), expected) / expected, 3) if expected else None,
                                    meeting_dates=dates, last_met=last))
     held = sum(min(c.held, c.expected) for c in cadence)
     expected_total = sum(c.expected for c in cadence)
+    # A unit is engaged by a meeting about it or with one of its executives.
     engaged = engaged_units(ws, in_period)
+    units_of = {e.id: e.business_unit for e in org.executives}
+    engaged |= {u for n in in_period for x in n.executives if (u := units_of.get(x))}
 
     threads, _tw = thread_commitments(notes, end, org.it_leader)
     made = [c for c in threads if start <= c.opened_in.date <= end]
     figures = [_figures(side, [c for c in made if (c.side or "unassigned") == side], end)
                for side in ("IT", "business", "unassigned")]
+    for f in figures:
+        old = [c for c in threads if (c.side or "unassigned") == f.side and c.status == "open" and c.overdue]
+        f.overdue_any_age = len(old)
+        f.overdue_any_age_items = [f"{c.text} (due {c.due.isoformat() if c.due else '?'}, "
+                                   f"made {c.opened_in.date.isoformat()})" for c in old]
 
     months: dict[str, list[int]] = {}
     for c in made:
@@ -189,7 +202,7 @@ def programme_report(
         if done:
             assert c.closed_in is not None
             row[0 if c.closed_in.date <= due else 1] += 1
-        elif due < end:
+        elif c.overdue:  # as the table counts it: past its latest due date
             row[2] += 1
         else:
             row[3] += 1
@@ -209,7 +222,7 @@ def programme_report(
     return ProgrammeReport(
         start=start, end=end, audience=audience, organization=org.name,
         it_leader=org.it_leader.name if org.it_leader else None, cadence=cadence, meetings_held=held,
-        meetings_expected=expected_total, adherence=round(held / expected_total, 3) if expected_total else 1.0,
+        meetings_expected=expected_total, adherence=round(held / expected_total, 3) if expected_total else None,
         units_engaged=sorted(u.id for u in org.business_units if u.id in engaged),
         units_not_engaged=sorted(u.id for u in org.business_units if u.id not in engaged),
         commitments=figures, months=month_lines, goals=goals, alignment=amap,

@@ -109,12 +109,19 @@ class _Doc:
         return atomic_write(path, lambda tmp: self.doc.save(str(tmp)))
 
 
+def _pct(value: float | None) -> str:
+    return "n/a (none expected)" if value is None else f"{value:.0%}"
+
+
 def _ev(e: Evidence) -> str:
     return f"{e.path}:{e.line}"
 
 
 def _status(ini: Any) -> str:
-    return ini.status_label or (ini.status or "not stated")
+    label = ini.status_label or (ini.status or "not stated")
+    if getattr(ini, "status_stale", False) and "status_label" in ini.sources:
+        label += f" (last reported {ini.sources['status_label'].date:%d %b %Y})"
+    return label
 
 
 def _alignment_sections(d: _Doc, amap: AlignmentMap, org: Organization, tmp: Path, *, level: int = 1) -> None:
@@ -124,7 +131,9 @@ def _alignment_sections(d: _Doc, amap: AlignmentMap, org: Organization, tmp: Pat
     served = len(amap.goals) - len(amap.unserved_goals)
     d.heading("Summary" if level == 1 else "Alignment at a glance", level)
     d.bullet(f"{len(amap.goals)} goals heard from {len({g.executive for g in amap.goals})} executives; "
-             f"{served} served by an initiative, {len(amap.unserved_goals)} served by none.")
+             f"{served} served by an initiative, {len(amap.unserved_goals)} served by none. Counted once per "
+             f"statement (a joint meeting's goal is listed for each executive in it): {amap.distinct_goals} goals, "
+             f"{amap.distinct_unserved} served by none.")
     d.bullet(f"{len(amap.initiatives)} initiatives in the material; {len(amap.unsponsored_initiatives)} serve no "
              "stated goal and need a business sponsor.")
     d.bullet(f"{len(amap.expectations)} expectation-setting conversations: a red or late initiative serves "
@@ -137,7 +146,9 @@ def _alignment_sections(d: _Doc, amap: AlignmentMap, org: Organization, tmp: Pat
     d.picture(chart)
 
     d.heading("Goals that no initiative serves", level + 1 if level > 1 else 1)
-    if not amap.unserved_goals:
+    if not amap.goals:
+        d.para("No goals recorded yet: ask each executive for theirs in the next dialogue.", italic=True)
+    elif not amap.unserved_goals:
         d.para("None: every goal heard has an initiative serving it.", italic=True)
     for exe in org.executives:
         rows = [g for g in amap.for_executive(exe.id) if not g.served_by]
@@ -204,6 +215,13 @@ def write_alignment_docx(amap: AlignmentMap, org: Organization, path: str | Path
         return d.save(path)
 
 
+def _cell(value: Any) -> Any:
+    """A workbook cell: text that a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def write_alignment_xlsx(amap: AlignmentMap, org: Organization, path: str | Path) -> Path:
     """The alignment map as a workbook: Matrix, Links (with evidence), Gaps, Initiatives, Units."""
     from openpyxl import Workbook
@@ -222,7 +240,7 @@ def write_alignment_xlsx(amap: AlignmentMap, org: Organization, path: str | Path
         for c in ws[1]:
             c.font = bold
         for r in rows:
-            ws.append(r)
+            ws.append([_cell(v) for v in r])
         for j, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(j)].width = w
         for row in ws.iter_rows(min_row=2):
@@ -285,13 +303,15 @@ def write_report_docx(report: ProgrammeReport, ws: LoadedWorkspace, path: str | 
         served = sum(g.served for g in report.goals)
         d.heading("Headlines", 1)
         d.bullet(f"Cadence: {report.meetings_held} of {report.meetings_expected} expected dialogues held "
-                 f"({report.adherence:.0%}).")
+                 f"({_pct(report.adherence)}); expected = whole cadence periods in the period.")
         d.bullet(f"Business units engaged: {len(report.units_engaged)} of "
                  f"{len(report.units_engaged) + len(report.units_not_engaged)}"
                  + (f"; not engaged: {', '.join(report.units_not_engaged)}." if report.units_not_engaged else "."))
         rate = f"{it.on_time_rate:.0%}" if it.on_time_rate is not None else "n/a (nothing fell due)"
         d.bullet(f"IT's credibility: {it.kept_on_time} of {it.fallen_due} commitments fallen due were kept on time "
-                 f"({rate}); {it.overdue} still overdue; {it.made} made in the period.")
+                 f"({rate}); {it.overdue} of those made in the period still overdue; {it.made} made in the period.")
+        d.bullet(f"Still overdue at {report.end:%d %b %Y}, whenever made: IT {it.overdue_any_age}, "
+                 f"the business {biz.overdue_any_age}.")
         d.bullet(f"The business side: {biz.kept} of {biz.made} kept, {biz.overdue} overdue.")
         d.bullet(f"Goals heard in the period: {heard}; served by an initiative now: {served}.")
 
@@ -299,8 +319,8 @@ def write_report_docx(report: ProgrammeReport, ws: LoadedWorkspace, path: str | 
         rows, colours = [], {}
         for i, c in enumerate(report.cadence):
             rows.append([c.name, c.business_unit or "", f"{c.cadence_days} days", str(c.held), str(c.expected),
-                         f"{c.adherence:.0%}", c.last_met.isoformat() if c.last_met else "never"])
-            if c.adherence < 0.5:
+                         _pct(c.adherence), c.last_met.isoformat() if c.last_met else "never"])
+            if c.adherence is not None and c.adherence < 0.5:
                 colours[(i, 5)] = "B91C1C"
         d.table(["Executive", "Unit", "Cadence", "Held", "Expected", "Adherence", "Last met"], rows,
                 widths=[4, 2.4, 2, 1.5, 1.8, 2, 2.4], colours=colours)
@@ -316,7 +336,7 @@ def write_report_docx(report: ProgrammeReport, ws: LoadedWorkspace, path: str | 
                   f"{f.on_time_rate:.0%}" if f.on_time_rate is not None else "n/a"] for f in report.commitments])
         d.picture(commitments_chart(report, tmp / "commitments.png"), 15)
         for f in report.commitments:
-            for item in f.overdue_items:
+            for item in f.overdue_any_age_items:
                 d.bullet(item, bold_prefix=f"Overdue ({f.side}): ")
 
         d.heading("Goals heard", 1)
