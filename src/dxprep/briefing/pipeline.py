@@ -337,7 +337,7 @@ def _guarded(engine: Engine, ws: Workspace, settings: Any) -> Engine:
 def _alignment_lines(data: LoadedWorkspace, exe: Executive, meeting_date: dt.date, reg: _Sources, retriever: Any,
                      embedding: str, warnings: list[str]) -> list[AlignmentLine]:
     """The executive's goals against the initiatives that serve them, as they may see it."""
-    from dxprep.dialogue.alignment import alignment_map, talking_point_for_gap
+    from dxprep.dialogue.alignment import Evidence, alignment_map, talking_point_for_gap
 
     embedder = getattr(retriever, "embedder", None) if embedding != "hash" else None
     amap = alignment_map(data, meeting_date, audience=exe.id, embedder=embedder)
@@ -368,8 +368,9 @@ def _alignment_lines(data: LoadedWorkspace, exe: Executive, meeting_date: dt.dat
             cites = {c for c in (cite(lk.evidence[-1], "alignment"),) if c is not None}
             if "status_label" in ini.sources:
                 src = ini.sources["status_label"]
-                status_n = cite(_Span(path=src.path, start=src.start, end=src.end, date=src.date,
-                                      text=material[src.path].text[src.start:src.end]), "alignment")
+                status_n = cite(Evidence(path=src.path, start=src.start, end=src.end, line=src.line, date=src.date,
+                                         text=material[src.path].text[src.start:src.end], role="initiative"),
+                                "alignment")
                 if status_n is not None:
                     cites.add(status_n)
             served.append(ServingInitiative(name=ini.name, status=ini.status_label, red_or_late=ini.red_or_late,
@@ -387,11 +388,6 @@ def _alignment_lines(data: LoadedWorkspace, exe: Executive, meeting_date: dt.dat
             say = None
         lines.append(AlignmentLine(goal=goal.text, citations=line_cites, served_by=served, what_to_say=say))
     return lines
-
-
-class _Span:
-    def __init__(self, *, path: str, start: int, end: int, date: dt.date | None, text: str) -> None:
-        self.path, self.start, self.end, self.date, self.text = path, start, end, date, text
 
 
 def _sent_numbers(request: ModelRequest, ctx: BriefingContext) -> set[int]:

@@ -419,7 +419,7 @@ def _relate(ws: LoadedWorkspace, goals: list[GoalRow], unserved: list[str], as_o
     from dxprep.dialogue.initiatives import _sentences
 
     sentences: list[tuple[str, int, int, dt.date | None, set[str]]] = []
-    from dxprep.briefing.context import looks_like_injection
+    from dxprep.injection import looks_like_injection
 
     for m in visible_material(ws, as_of, audience if audience is not None else None):
         for s, e in _sentences(m.text, m.body_start, len(m.text)):
